@@ -1,0 +1,42 @@
+# Lägesbild Desktop. `make run` and `make test` set everything up on a fresh Debian 12.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+DEMO_DB ?= demo-data/lagesbild-demo.db
+HEADLESS := QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1
+
+.PHONY: setup system-packages run test bench lint demo clean
+
+setup: system-packages $(STAMP)
+
+system-packages:
+	@sh build/debian-packages.sh
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $@
+
+$(DEMO_DB): | $(STAMP)
+	$(PY) -m lagesbild_desktop demo --db $(DEMO_DB)
+
+demo: setup $(DEMO_DB)
+
+run: setup $(DEMO_DB)
+	$(PY) -m lagesbild_desktop --db $(DEMO_DB)
+
+test: setup
+	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS)
+
+bench: setup
+	$(HEADLESS) $(PY) benchmarks/bench_store.py
+
+lint: setup
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
+	$(VENV)/bin/mypy lagesbild_desktop/domain lagesbild_desktop/db
+
+clean:
+	rm -rf $(VENV) demo-data .pytest_cache .ruff_cache .mypy_cache

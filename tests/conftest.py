@@ -1,0 +1,45 @@
+"""Shared fixtures: a fresh real SQLite database per test, built once and copied."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+
+from lagesbild_desktop.db.engine import Database, open_database  # noqa: E402
+from lagesbild_desktop.domain.actor import Actor  # noqa: E402
+from lagesbild_desktop.services import installation  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated database with the catalogue and areas, made once per test run."""
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    db = open_database(path)
+    installation.prepare(db, "Köpings kommun", "municipality")
+    installation.add_organisation(db, "Polisen Västra Mälardalen", "police")
+    db.close()
+    return path
+
+
+@pytest.fixture
+def db_path(template_db: Path, tmp_path: Path) -> Path:
+    path = tmp_path / "lagesbild.db"
+    shutil.copyfile(template_db, path)
+    return path
+
+
+@pytest.fixture
+def db(db_path: Path):  # type: ignore[no-untyped-def]
+    database = open_database(db_path)
+    yield database
+    database.close()
+
+
+@pytest.fixture
+def actor(db: Database) -> Actor:
+    return installation.actor_for(db)
