@@ -154,8 +154,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     f = make_filter(db, args)
-    shown = 0
-    for view in iter_observations(db, f):
+    for shown, view in enumerate(iter_observations(db, f)):
         if args.limit is not None and shown >= args.limit:
             break
         if args.format == "json":
@@ -164,7 +163,6 @@ def cmd_list(args: argparse.Namespace) -> int:
             when = view.occurred_from.astimezone().strftime("%Y-%m-%d %H:%M")
             print(f"{when}  {view.category_label[:28]:28}  {view.municipality[:14]:14}  "
                   f"{view.severity}  {view.place_name[:30]:30}  {view.id}")
-        shown += 1
     return EXIT_OK
 
 

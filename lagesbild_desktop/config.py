@@ -1,4 +1,4 @@
-"""Where things live: the user data folder (platformdirs; LAGESBILD_HOME overrides) and resources."""
+"""Where things live: the user data folder (platformdirs; LAGESBILD_HOME overrides), resources."""
 
 from __future__ import annotations
 

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lagesbild_desktop.db.models import AuditLog, utcnow
@@ -55,7 +55,7 @@ def append(session: Session, user_id: str | None, events: Iterable[AuditEvent]) 
                          details=details, prev_hash=prev, hash=digest))
         prev = digest
     if rows:
-        session.execute(AuditLog.__table__.insert(), rows)
+        session.execute(insert(AuditLog), rows)
 
 
 def verify(session: Session) -> int | None:

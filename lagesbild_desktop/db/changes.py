@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from lagesbild_desktop.db import audit
@@ -63,7 +63,7 @@ def record(session: Session, actor: Actor, changes: Iterable[Change]) -> None:
             {"fields": sorted(change.fields)} if change.op == "upsert" else {}))
     if not ops:
         return
-    session.execute(Outbox.__table__.insert(), ops)
+    session.execute(insert(Outbox), ops)
     audit.append(session, actor.user_id, events)
     setting.value = clock.tick()
 

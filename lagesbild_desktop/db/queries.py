@@ -47,13 +47,13 @@ def _descendants(pairs: Iterable[tuple[str, str | None]], roots: Iterable[str]) 
 
 def expand_categories(session: Session, codes: Iterable[str]) -> set[str]:
     """The codes with all their sub-categories."""
-    pairs = session.execute(select(Category.code, Category.parent_code)).tuples()
+    pairs = session.execute(select(Category.code, Category.parent_code))
     return _descendants(pairs, codes)
 
 
 def expand_areas(session: Session, area_ids: Iterable[str]) -> set[str]:
     """The areas with every area inside them (a municipality includes its districts)."""
-    pairs = session.execute(select(Area.id, Area.parent_id)).tuples()
+    pairs = session.execute(select(Area.id, Area.parent_id))
     return _descendants(pairs, area_ids)
 
 
@@ -89,13 +89,13 @@ def conditions(session: Session, f: ObservationFilter) -> list[ColumnElement[boo
                   o.longitude >= b.west, o.longitude <= b.east]
     match = fts_query(f.text)
     if match is not None:
-        hits = select(literal_column("rowid")).select_from(text("observation_fts")).where(
+        hits: Select[Any] = select(literal_column("rowid")).select_from(text("observation_fts")).where(
             text("observation_fts MATCH :fts_match").bindparams(fts_match=match))
         where.append(literal_column("observation.rowid").in_(hits))
     return where
 
 
-def filtered(session: Session, f: ObservationFilter) -> Select[tuple[Observation]]:
+def filtered(session: Session, f: ObservationFilter) -> Select[Any]:
     return select(Observation).where(*conditions(session, f))
 
 
@@ -105,10 +105,11 @@ def count(session: Session, f: ObservationFilter) -> int:
 
 
 def page(
-    session: Session, f: ObservationFilter, sort: Sort = Sort(), offset: int = 0,
+    session: Session, f: ObservationFilter, sort: Sort | None = None, offset: int = 0,
     limit: int = 200,
 ) -> tuple[list[Observation], int]:
     """One sorted page of the filtered observations and how many there are in all."""
+    sort = sort or Sort()
     where = conditions(session, f)
     column = SORT_COLUMNS[sort.column]
     order = [column.desc() if sort.descending else column.asc(), Observation.id]

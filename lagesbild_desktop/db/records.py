@@ -6,7 +6,7 @@ These take the caller's session and never commit (one session per user action).
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from sqlalchemy.orm import Session
 
@@ -48,7 +48,7 @@ def insert(session: Session, actor: Actor, model: type[R], values: Mapping[str, 
     values = dict(values)
     values.setdefault("owner_org_id", actor.org_id)
     values.setdefault("sharing", "partners")
-    record = model(
+    record: R = cast(Any, model)(
         id=values.pop("id", None) or new_id(), created_at=now, created_by=actor.user_id,
         updated_at=now, updated_by=actor.user_id, rev=None, deleted_at=None, **values)
     session.add(record)
@@ -100,7 +100,8 @@ def set_measure_links(
     session: Session, actor: Actor, measure: Base, observation_ids: list[str]
 ) -> None:
     """Replace the observations a measure is linked to; syncs as the field observation_ids."""
-    from sqlalchemy import delete, insert as sql_insert, select
+    from sqlalchemy import delete, select
+    from sqlalchemy import insert as sql_insert
 
     measure_id = measure.id  # type: ignore[attr-defined]
     current = set(session.scalars(

@@ -26,6 +26,7 @@ from lagesbild_desktop.services.permissions import require
 
 INPUT_FIELDS = tuple(ObservationInput.__dataclass_fields__)
 Sort = queries.Sort
+NEWEST_FIRST = queries.Sort()
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +163,7 @@ def get_observation(db: Database, observation_id: str) -> ObservationView:
 
 
 def find_observations(
-    db: Database, f: ObservationFilter, sort: queries.Sort = queries.Sort(),
+    db: Database, f: ObservationFilter, sort: queries.Sort = NEWEST_FIRST,
     offset: int = 0, limit: int = 200, language: str = "sv",
 ) -> ObservationPage:
     with db.session() as session:
@@ -186,9 +187,12 @@ def iter_observations(
 def create_observations_bulk(
     db: Database, actor: Actor, inputs: Sequence[ObservationInput], *,
     ids: Sequence[str | None] | None = None, now: datetime | None = None,
+    owner_org_ids: Sequence[str | None] | None = None,
 ) -> list[str]:
     """Store many validated observations in one transaction, each with outbox and audit.
 
+    `ids` and `owner_org_ids` go row by row with `inputs`; a None id gets a new one, a
+    None owner is the actor's organisation.
     Raises ValidationError for the first invalid input; nothing is stored then.
     Used by import and by the store benchmark.
     """
@@ -208,7 +212,8 @@ def create_observations_bulk(
             values["category_code"] = values.pop("category")
             rows.append(dict(
                 values, id=(ids[i] if ids else None) or new_id(), area_id=area_id,
-                owner_org_id=actor.org_id, created_at=stamp, created_by=actor.user_id,
+                owner_org_id=(owner_org_ids[i] if owner_org_ids else None) or actor.org_id,
+                created_at=stamp, created_by=actor.user_id,
                 updated_at=stamp, updated_by=actor.user_id, rev=None, deleted_at=None))
         session.execute(Observation.__table__.insert(), rows)
         changes.record(session, actor, (

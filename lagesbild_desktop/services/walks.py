@@ -94,7 +94,7 @@ def list_walks(db: Database, include_deleted: bool = False) -> list[WalkView]:
         counts = dict(session.execute(
             select(Observation.walk_id, func.count()).where(
                 Observation.walk_id.is_not(None), Observation.deleted_at.is_(None))
-            .group_by(Observation.walk_id)).tuples().all())
+            .group_by(Observation.walk_id)).all())
         stmt = select(Walk).order_by(Walk.starts_at.desc())
         if not include_deleted:
             stmt = stmt.where(Walk.deleted_at.is_(None))

@@ -26,7 +26,8 @@ def test_every_category_of_the_domain_is_there():
 
 def test_labels_and_colours():
     for cat in c.CATEGORIES:
-        assert cat.sv and cat.en
+        assert cat.sv
+        assert cat.en
         assert re.fullmatch(r"#[0-9a-f]{6}", cat.colour)
     sub = c.CATEGORY_BY_CODE["graffiti"]
     assert sub.colour == c.CATEGORY_BY_CODE["vandalism"].colour

@@ -102,5 +102,6 @@ def test_measure_rules_and_transitions():
     assert transition_problem("proposed", "decided") is None
     problem = transition_problem("proposed", "followed_up")
     assert problem is not None
-    assert "Föreslagen" in problem.message_sv and "Uppföljd" in problem.message_sv
+    assert "Föreslagen" in problem.message_sv
+    assert "Uppföljd" in problem.message_sv
     assert errors_only([problem]) == [problem]

@@ -1,0 +1,1 @@
+"""The PySide6 shell: windows, views, dialogs, item models, the map widget."""
