@@ -10,7 +10,6 @@ from lagesbild_desktop.db.models import AuditLog, Observation, Outbox
 from lagesbild_desktop.domain.observation import ObservationInput
 from lagesbild_desktop.services import observations
 
-
 WHEN = datetime.now(UTC) - timedelta(hours=1)
 
 
@@ -85,7 +84,8 @@ def test_failed_edit_and_delete_leave_the_record_as_it_was(db, actor, monkeypatc
         observations.delete_observation(db, actor, view.id)
     assert counts(db) == before
     again = observations.get_observation(db, view.id)
-    assert again.description == "Klotter på fasaden" and again.deleted_at is None
+    assert again.description == "Klotter på fasaden"
+    assert again.deleted_at is None
 
 
 def test_bulk_creation_is_all_or_nothing(db, actor):
