@@ -89,8 +89,9 @@ def conditions(session: Session, f: ObservationFilter) -> list[ColumnElement[boo
                   o.longitude >= b.west, o.longitude <= b.east]
     match = fts_query(f.text)
     if match is not None:
-        hits: Select[Any] = select(literal_column("rowid")).select_from(text("observation_fts")).where(
-            text("observation_fts MATCH :fts_match").bindparams(fts_match=match))
+        hits: Select[Any] = (
+            select(literal_column("rowid")).select_from(text("observation_fts"))
+            .where(text("observation_fts MATCH :fts_match").bindparams(fts_match=match)))
         where.append(literal_column("observation.rowid").in_(hits))
     return where
 
