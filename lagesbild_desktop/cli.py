@@ -167,10 +167,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from lagesbild_desktop.services.exchange import export_observations
+    from lagesbild_desktop.services.exchange import ExportFailed, export_observations
+    from lagesbild_desktop.services.installation import actor_for
 
     db = open_db(args)
-    count = export_observations(db, make_filter(db, args), args.format, args.output)
+    try:
+        count = export_observations(db, make_filter(db, args), args.format, args.output,
+                                    actor=actor_for(db))
+    except ExportFailed as error:
+        raise UserError(str(error), error.message_sv) from error
     print(f"{count} iakttagelser exporterade till {args.output}")
     return EXIT_OK
 
@@ -188,6 +193,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         result = exchange.import_observations(db, actor, args.file, columns=columns)
     except exchange.UnusableFile as error:
         raise UserError(str(error), error.message_sv) from error
+    if result.ignored_columns:
+        print("Kolumner som inte lästes: " + ", ".join(result.ignored_columns), file=sys.stderr)
     for row in result.rejected:
         print(f"rad {row.line}: {row.reason_sv}", file=sys.stderr)
         log.info("rejected line %s: %s", row.line, row.reason_en)
@@ -221,6 +228,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         log.error("%s", error)
         print(f"lagesbild: {error.message_sv}", file=sys.stderr)
         return error.status
+    except (PermissionError, LookupError) as error:  # NotPermitted, RecordNotFound
+        log.error("%s", error)
+        print(f"lagesbild: {getattr(error, 'message_sv', error)}", file=sys.stderr)
+        return EXIT_UNUSABLE
     except BrokenPipeError:
         return EXIT_OK
 

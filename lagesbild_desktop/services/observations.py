@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, select
 
 from lagesbild_desktop.db import changes, queries, records
 from lagesbild_desktop.db.engine import Database
@@ -25,6 +25,13 @@ from lagesbild_desktop.services import areas
 from lagesbild_desktop.services.permissions import require
 
 INPUT_FIELDS = tuple(ObservationInput.__dataclass_fields__)
+
+
+def _stored_values(data: ObservationInput) -> dict[str, Any]:
+    """The input as column values (a shallow copy: asdict's deep copy is slow in bulk)."""
+    values = {name: getattr(data, name) for name in INPUT_FIELDS}
+    values["category_code"] = values.pop("category")
+    return values
 Sort = queries.Sort
 NEWEST_FIRST = queries.Sort()
 
@@ -117,8 +124,7 @@ def _checked(session: Any, data: ObservationInput, now: datetime | None) -> dict
     problems = errors_only(validate_observation(data, now or utcnow(), _category_codes(session)))
     if problems:
         raise ValidationError(problems)
-    values = asdict(data)
-    values["category_code"] = values.pop("category")
+    values = _stored_values(data)
     values["area_id"] = areas.locate(session, data.latitude, data.longitude)
     return values
 
@@ -208,14 +214,13 @@ def create_observations_bulk(
             session, [d.latitude for d in inputs], [d.longitude for d in inputs])
         rows = []
         for i, (data, area_id) in enumerate(zip(inputs, area_ids, strict=True)):
-            values = asdict(data)
-            values["category_code"] = values.pop("category")
+            values = _stored_values(data)
             rows.append(dict(
                 values, id=(ids[i] if ids else None) or new_id(), area_id=area_id,
                 owner_org_id=(owner_org_ids[i] if owner_org_ids else None) or actor.org_id,
                 created_at=stamp, created_by=actor.user_id,
                 updated_at=stamp, updated_by=actor.user_id, rev=None, deleted_at=None))
-        session.execute(Observation.__table__.insert(), rows)
+        session.execute(cast(Table, Observation.__table__).insert(), rows)
         changes.record(session, actor, (
             changes.Change("observation", row["id"], "upsert",
                            {k: v for k, v in row.items() if k not in records.BOOKKEEPING},
