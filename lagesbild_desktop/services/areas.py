@@ -20,7 +20,7 @@ def area_index(session: Session) -> AreaIndex:
     bind = session.get_bind()
     number, newest = session.execute(
         select(func.count(), func.max(Area.updated_at)).where(Area.deleted_at.is_(None))).one()
-    key = (str(bind.url), int(number), str(newest))
+    key = (str(bind.engine.url), int(number), str(newest))
     with _lock:
         index = _cache.get(key)
         if index is None:

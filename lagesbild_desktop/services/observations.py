@@ -227,3 +227,30 @@ def create_observations_bulk(
                            None, "create")
             for row in rows))
         return [row["id"] for row in rows]
+
+
+def observation_position(
+    db: Database, f: ObservationFilter, sort: queries.Sort, observation_id: str
+) -> int | None:
+    """Where an observation stands in the sorted list (to select a point's table row)."""
+    with db.session() as session:
+        return queries.position(session, f, sort, observation_id)
+
+
+@dataclass(frozen=True, slots=True)
+class MapPoints:
+    """The filtered observations as compact columns for the map."""
+
+    ids: list[str]
+    latitudes: list[float]
+    longitudes: list[float]
+    categories: list[str]
+
+
+def map_points(db: Database, f: ObservationFilter) -> MapPoints:
+    with db.session() as session:
+        stmt = select(Observation.id, Observation.latitude, Observation.longitude,
+                      Observation.category_code).where(*queries.conditions(session, f))
+        rows = session.execute(stmt).all()
+    return MapPoints([r[0] for r in rows], [r[1] for r in rows], [r[2] for r in rows],
+                     [r[3] for r in rows])

@@ -137,3 +137,21 @@ def test_measure_lifecycle_and_transitions(db, actor):
     measures.delete_measure(db, actor, measure.id)
     assert measures.list_measures(db) == []
     assert measures.restore_measure(db, actor, measure.id).deleted_at is None
+
+
+def test_position_of_a_row_in_the_sorted_list(db, actor):
+    from lagesbild_desktop.db import queries
+
+    inputs = [draft(occurred_from=WHEN - timedelta(hours=i % 7), severity=1 + i % 4)
+              for i in range(30)]
+    observations.create_observations_bulk(db, actor, inputs)
+    f = ObservationFilter(min_severity=2)
+    for sort in (observations.Sort("occurred_from"), observations.Sort("severity", False),
+                 observations.Sort("category", True)):
+        rows = observations.find_observations(db, f, sort, limit=100).rows
+        with db.session() as session:
+            for i, row in enumerate(rows):
+                assert queries.position(session, f, sort, row.id) == i
+    with db.session() as session:
+        low = observations.find_observations(db, ObservationFilter(max_severity=1)).rows[0]
+        assert queries.position(session, f, observations.Sort(), low.id) is None

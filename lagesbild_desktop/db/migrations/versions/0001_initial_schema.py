@@ -323,10 +323,13 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('id', name=op.f('pk_observation'))
     )
     with op.batch_alter_table('observation', schema=None) as batch_op:
-        batch_op.create_index('ix_observation_area_time', ['area_id', 'occurred_from'], unique=False)
-        batch_op.create_index(batch_op.f('ix_observation_category_code'), ['category_code'], unique=False)
-        batch_op.create_index('ix_observation_category_time', ['category_code', 'occurred_from'], unique=False)
-        batch_op.create_index(batch_op.f('ix_observation_occurred_from'), ['occurred_from'], unique=False)
+        batch_op.create_index('ix_observation_live_time', ['occurred_from'], unique=False,
+                              sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_observation_live_area_time', ['area_id', 'occurred_from'],
+                              unique=False, sqlite_where=sa.text('deleted_at IS NULL'))
+        batch_op.create_index('ix_observation_live_category_time',
+                              ['category_code', 'occurred_from'], unique=False,
+                              sqlite_where=sa.text('deleted_at IS NULL'))
         batch_op.create_index(batch_op.f('ix_observation_owner_org_id'), ['owner_org_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_observation_status'), ['status'], unique=False)
         batch_op.create_index(batch_op.f('ix_observation_walk_id'), ['walk_id'], unique=False)
@@ -396,10 +399,9 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_observation_walk_id'))
         batch_op.drop_index(batch_op.f('ix_observation_status'))
         batch_op.drop_index(batch_op.f('ix_observation_owner_org_id'))
-        batch_op.drop_index(batch_op.f('ix_observation_occurred_from'))
-        batch_op.drop_index('ix_observation_category_time')
-        batch_op.drop_index(batch_op.f('ix_observation_category_code'))
-        batch_op.drop_index('ix_observation_area_time')
+        batch_op.drop_index('ix_observation_live_category_time')
+        batch_op.drop_index('ix_observation_live_area_time')
+        batch_op.drop_index('ix_observation_live_time')
 
     op.drop_table('observation')
     with op.batch_alter_table('measure', schema=None) as batch_op:
