@@ -15,6 +15,7 @@ from lagesbild_desktop import __version__, config
 log = logging.getLogger("lagesbild")
 
 EXIT_OK, EXIT_PARTIAL, EXIT_UNUSABLE = 0, 1, 2
+MAX_REJECTIONS_SHOWN = 20
 
 
 class UserError(Exception):
@@ -195,8 +196,12 @@ def cmd_import(args: argparse.Namespace) -> int:
         raise UserError(str(error), error.message_sv) from error
     if result.ignored_columns:
         print("Kolumner som inte lästes: " + ", ".join(result.ignored_columns), file=sys.stderr)
-    for row in result.rejected:
+    for row in result.rejected[:MAX_REJECTIONS_SHOWN]:
         print(f"rad {row.line}: {row.reason_sv}", file=sys.stderr)
+    if len(result.rejected) > MAX_REJECTIONS_SHOWN:
+        print(f"… och {len(result.rejected) - MAX_REJECTIONS_SHOWN} rader till "
+              f"(alla står i loggen {config.log_file()})", file=sys.stderr)
+    for row in result.rejected:
         log.info("rejected line %s: %s", row.line, row.reason_en)
     print(f"{result.imported} importerade, {result.duplicates} fanns redan, "
           f"{len(result.rejected)} avvisade")
@@ -220,8 +225,7 @@ COMMANDS = {
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    config.setup_logging(verbose=args.verbose)
     try:
         return COMMANDS[args.command](args)
     except UserError as error:

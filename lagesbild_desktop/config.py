@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import logging.handlers
 import os
 import sys
 from pathlib import Path
@@ -36,3 +38,32 @@ def resources_dir() -> Path:
 
 def resource(*parts: str) -> Path:
     return resources_dir().joinpath(*parts)
+
+
+def log_file() -> Path:
+    return data_dir() / "logs" / "lagesbild.log"
+
+
+def setup_logging(verbose: bool = False) -> None:
+    """English log to a rotating file in the data folder; the terminal gets it with -v.
+
+    Users read Swedish messages; the log is for support and stays in English.
+    """
+    root = logging.getLogger()
+    if getattr(root, "_lagesbild_configured", False):
+        return
+    root.setLevel(logging.INFO)
+    form = logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s")
+    try:
+        log_file().parent.mkdir(parents=True, exist_ok=True)
+        to_file = logging.handlers.RotatingFileHandler(
+            log_file(), maxBytes=2_000_000, backupCount=3, encoding="utf-8")
+        to_file.setFormatter(form)
+        root.addHandler(to_file)
+    except OSError:
+        verbose = True  # no writable data folder: the terminal is all we have
+    if verbose:
+        to_terminal = logging.StreamHandler()
+        to_terminal.setFormatter(form)
+        root.addHandler(to_terminal)
+    root._lagesbild_configured = True  # type: ignore[attr-defined]

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+# Nothing a test does may touch the real user data folder (logs, drafts, settings).
+os.environ["LAGESBILD_HOME"] = tempfile.mkdtemp(prefix="lagesbild-home-")
 
 from lagesbild_desktop.db.engine import Database, open_database  # noqa: E402
 from lagesbild_desktop.domain.actor import Actor  # noqa: E402

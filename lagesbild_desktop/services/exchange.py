@@ -747,7 +747,7 @@ class _Lookups:
     now: datetime
     categories: dict[str, str]
     active_categories: frozenset[str]
-    organisations: dict[str, str]
+    organisations: dict[str, tuple[str, str]]  # folded name -> (id, name)
     walks: frozenset[str]
 
     @classmethod
@@ -803,7 +803,7 @@ def _convert(row: _Row, lookups: _Lookups) -> _Parsed | _Broken:
         if found is None:
             raise _Bad(f"unknown organisation '{_short(value)}'",
                        f"okänd organisation '{_short(value)}'")
-        return found
+        return found[0]
 
     def walk(value: Any) -> str:
         found = _uuid(value)

@@ -41,32 +41,32 @@ def resolve_categories(db: Database, names: Iterable[str]) -> frozenset[str]:
     return frozenset(codes)
 
 
-def area_ids_by_name(db: Database) -> dict[str, str]:
+def _resolve(
+    names: Iterable[str], known: dict[str, tuple[str, str]], kind_en: str, kind_sv: str
+) -> frozenset[str]:
+    """Ids for typed names; `known` maps a folded name to (id, name as written)."""
+    ids = set()
+    for name in names:
+        if _fold(name) not in known:
+            raise UnknownName(kind_en, kind_sv, name, {shown for _, shown in known.values()})
+        ids.add(known[_fold(name)][0])
+    return frozenset(ids)
+
+
+def area_ids_by_name(db: Database) -> dict[str, tuple[str, str]]:
     with db.session() as session:
-        return {_fold(a.name): a.id for a in session.scalars(
+        return {_fold(a.name): (a.id, a.name) for a in session.scalars(
             select(Area).where(Area.deleted_at.is_(None)))}
 
 
 def resolve_areas(db: Database, names: Iterable[str]) -> frozenset[str]:
-    known = area_ids_by_name(db)
-    ids = set()
-    for name in names:
-        if _fold(name) not in known:
-            raise UnknownName("municipality or area", "kommun eller område", name, known)
-        ids.add(known[_fold(name)])
-    return frozenset(ids)
+    return _resolve(names, area_ids_by_name(db), "municipality or area", "kommun eller område")
 
 
-def organisation_ids_by_name(db: Database) -> dict[str, str]:
+def organisation_ids_by_name(db: Database) -> dict[str, tuple[str, str]]:
     with db.session() as session:
-        return {_fold(o.name): o.id for o in session.scalars(select(Organisation))}
+        return {_fold(o.name): (o.id, o.name) for o in session.scalars(select(Organisation))}
 
 
 def resolve_organisations(db: Database, names: Iterable[str]) -> frozenset[str]:
-    known = organisation_ids_by_name(db)
-    ids = set()
-    for name in names:
-        if _fold(name) not in known:
-            raise UnknownName("organisation", "organisation", name, known)
-        ids.add(known[_fold(name)])
-    return frozenset(ids)
+    return _resolve(names, organisation_ids_by_name(db), "organisation", "organisation")
