@@ -4,11 +4,14 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 DEMO_DB ?= demo-data/lagesbild-demo.db
+TS := resources/i18n/lagesbild_sv.ts
+QM := $(TS:.ts=.qm)
 HEADLESS := QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1
 
-.PHONY: setup system-packages run test bench lint demo clean
 
-setup: system-packages $(STAMP)
+.PHONY: setup system-packages run test bench lint demo clean translations
+
+setup: system-packages $(STAMP) $(QM)
 
 system-packages:
 	@sh build/debian-packages.sh
@@ -18,6 +21,14 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e ".[dev]"
 	touch $@
+
+$(QM): $(TS) | $(STAMP)
+	$(PY) build/i18n.py release
+
+# After changing visible strings: refresh the .ts, translate, then `make` builds the .qm.
+translations: $(STAMP)
+	$(PY) build/i18n.py update
+	$(PY) build/i18n.py check
 
 $(DEMO_DB): | $(STAMP)
 	$(PY) -m lagesbild_desktop demo --db $(DEMO_DB)

@@ -63,6 +63,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     gui = commands.add_parser("gui", help="open the window (the default)")
     add_db(gui)
+    gui.add_argument("--screenshot", type=Path, metavar="FILE.png",
+                     help="wait until the map has drawn, save the window, print the number "
+                          "of blocked remote requests and exit")
+    gui.add_argument("--language", choices=["sv", "en"], default="sv")
 
     demo = commands.add_parser("demo", help="build a demo database of Västra Mälardalen")
     add_db(demo)
@@ -130,10 +134,10 @@ def make_filter(db: Any, args: argparse.Namespace) -> Any:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
-    raise UserError(
-        "the window is not part of this version yet; use the sub-commands (see --help)",
-        "Fönstret finns inte i den här versionen ännu. Använd kommandona, se "
-        "'lagesbild --help'.")
+    from lagesbild_desktop.ui.app import run_gui
+
+    return run_gui(database_path(args), screenshot=getattr(args, "screenshot", None),
+                   language=getattr(args, "language", "sv"))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -183,10 +187,10 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services import exchange
-    from lagesbild_desktop.services.installation import actor_for, prepare
+    from lagesbild_desktop.services.installation import actor_for, has_catalogue, prepare
 
     db = open_db(args, create=True)
-    if not _prepared(db):
+    if not has_catalogue(db):
         prepare(db)
     actor = actor_for(db)
     try:
@@ -206,15 +210,6 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"{result.imported} importerade, {result.duplicates} fanns redan, "
           f"{len(result.rejected)} avvisade")
     return EXIT_PARTIAL if result.rejected else EXIT_OK
-
-
-def _prepared(db: Any) -> bool:
-    from sqlalchemy import func, select
-
-    from lagesbild_desktop.db.models import Category
-
-    with db.session() as session:
-        return bool(session.scalar(select(func.count()).select_from(Category)))
 
 
 COMMANDS = {

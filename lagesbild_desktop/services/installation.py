@@ -154,3 +154,11 @@ def prepare(db: Database, org_name: str = "Lokal installation",
     load_areas(db, org_id)
     device_id(db)
     return org_id
+
+
+def has_catalogue(db: Database) -> bool:
+    """Whether the database has been prepared (its category catalogue is there)."""
+    from sqlalchemy import func
+
+    with db.session() as session:
+        return bool(session.scalar(select(func.count()).select_from(Category)))

@@ -1,0 +1,94 @@
+"""Starting the window: Qt set-up in the right order, translations, the database, the window."""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+SCREENSHOT_TIMEOUT_MS = 90_000
+
+
+def prepare_environment() -> None:
+    """What must be true before QtWebEngine loads: no sandbox as root (it refuses to run)."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+
+
+def install_translations(app: object, language: str) -> list[object]:
+    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+
+    from lagesbild_desktop.config import resource
+
+    if language != "sv":
+        return []
+    QLocale.setDefault(QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden))
+    installed = []
+    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
+    for name, folder in (("lagesbild_sv", str(resource("i18n"))), ("qtbase_sv", qt_folder)):
+        translator = QTranslator(app)  # type: ignore[arg-type]
+        if translator.load(name, folder):
+            app.installTranslator(translator)  # type: ignore[attr-defined]
+            installed.append(translator)
+        else:
+            log.warning("translation %s not found in %s", name, folder)
+    return installed
+
+
+def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "sv") -> int:
+    prepare_environment()
+    from lagesbild_desktop.ui.map_view import register_schemes
+
+    register_schemes()  # before the QApplication exists
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox
+
+    from lagesbild_desktop.db.engine import DatabaseProblem, open_database
+    from lagesbild_desktop.services import installation
+    from lagesbild_desktop.ui.background import BackgroundWork
+    from lagesbild_desktop.ui.main_window import MainWindow
+
+    app = QApplication.instance() or QApplication(sys.argv[:1])
+    app.setApplicationName("Lägesbild")
+    app.setOrganizationName("Lagesbild")
+    install_translations(app, language)
+    try:
+        db = open_database(db_path)
+        if not installation.has_catalogue(db):
+            installation.prepare(db)
+        actor = installation.actor_for(db)
+    except DatabaseProblem as problem:
+        log.error("cannot open %s: %s", db_path, problem)
+        QMessageBox.critical(None, "Lägesbild", problem.message_sv)
+        return 2
+    work = BackgroundWork()
+    window = MainWindow(db, actor, work, language)
+    window.resize(1440, 900)
+    window.show()
+    status = 0
+    if screenshot is not None:
+        def save(drawn: int) -> None:
+            # Let the table finish painting the rows that arrived with the same filter.
+            QTimer.singleShot(300, lambda: finish(drawn))
+
+        def finish(drawn: int) -> None:
+            window.grab().save(str(screenshot))
+            print(f"points drawn: {drawn}")
+            print(f"remote requests blocked: {window.map.remote_requests_blocked}")
+            window.close()
+
+        def too_slow() -> None:
+            nonlocal status
+            status = 1
+            print("the map did not draw in time", file=sys.stderr)
+            window.close()
+
+        window.map_drawn.connect(save)
+        QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
+    app.exec()
+    work.wait_until_done()
+    db.close()
+    return status

@@ -1,0 +1,114 @@
+"""The one background-work helper: run a function off the GUI thread, get the result back.
+
+Database writes go through a single writer thread (SQLite has one writer anyway, and
+the order of a user's changes is kept); reads, network, PDF and map building go through
+a pool. Results and errors come back to the GUI thread through a queued signal; workers
+never touch widgets. Work that takes longer than SLOW_MS is announced so the window can
+show progress only when it is worth showing.
+
+The threads are Python's (concurrent.futures), not QThreadPool's: PySide ends a
+QRunnable's Python thread state after each job, and libraries that keep per-thread
+state (pyproj) then crash on the next job in the same OS thread.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import os
+import traceback
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QObject, QTimer, Signal, Slot
+
+log = logging.getLogger(__name__)
+
+SLOW_MS = 500
+
+
+@dataclass
+class _Task:
+    label: str
+    on_success: Callable[[Any], None] | None
+    on_error: Callable[[BaseException], None] | None
+    timer: QTimer
+
+
+class _Relay(QObject):
+    done = Signal(int, object, object)  # task id, result, error
+
+
+def _job(task_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+    try:
+        result = fn()
+    except BaseException as error:  # noqa: BLE001 - every error goes back to the GUI
+        log.error("background task failed: %s\n%s", error, traceback.format_exc())
+        relay.done.emit(task_id, None, error)
+    else:
+        relay.done.emit(task_id, result, None)
+
+
+class BackgroundWork(QObject):
+    """Runs callables in the background and calls back on the GUI thread."""
+
+    slow_started = Signal(str)  # a task has run longer than SLOW_MS: show progress
+    idle = Signal()  # nothing is running any more
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._pool = ThreadPoolExecutor(max(2, os.cpu_count() or 2), "lagesbild-work")
+        self._writer = ThreadPoolExecutor(1, "lagesbild-writer")
+        self._futures: set[Any] = set()
+        self._relay = _Relay()
+        self._relay.done.connect(self._finished)
+        self._ids = itertools.count(1)
+        self._tasks: dict[int, _Task] = {}
+
+    def run(
+        self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None, *, write: bool = False,
+        label: str = "",
+    ) -> int:
+        """Start `fn()`; `write=True` queues it behind the other database writes."""
+        task_id = next(self._ids)
+        timer = QTimer(self)
+        timer.setSingleShot(True)
+        timer.timeout.connect(lambda: self.slow_started.emit(label))
+        timer.start(SLOW_MS)
+        self._tasks[task_id] = _Task(label, on_success, on_error, timer)
+        future = (self._writer if write else self._pool).submit(
+            _job, task_id, fn, self._relay)
+        self._futures.add(future)
+        future.add_done_callback(self._futures.discard)
+        return task_id
+
+    @property
+    def busy(self) -> bool:
+        return bool(self._tasks)
+
+    @Slot(int, object, object)
+    def _finished(self, task_id: int, result: Any, error: BaseException | None) -> None:
+        task = self._tasks.pop(task_id, None)
+        if task is None:
+            return
+        task.timer.stop()
+        task.timer.deleteLater()
+        try:
+            if error is not None:
+                if task.on_error is not None:
+                    task.on_error(error)
+                else:
+                    log.error("unhandled background error in %r: %s", task.label, error)
+            elif task.on_success is not None:
+                task.on_success(result)
+        finally:
+            if not self._tasks:
+                self.idle.emit()
+
+    def wait_until_done(self, msecs: int = 30_000) -> bool:
+        """Block until the running work finishes (at shutdown and in tests only)."""
+        _done, pending = wait(list(self._futures), timeout=msecs / 1000)
+        return not pending

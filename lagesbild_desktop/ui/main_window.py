@@ -1,0 +1,322 @@
+"""The main window: assembles filter panel, map, table, details and the form, and wires them."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDockWidget,
+    QHeaderView,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QSplitter,
+    QTableView,
+    QWidget,
+)
+
+from lagesbild_desktop import config
+from lagesbild_desktop.db.engine import Database
+from lagesbild_desktop.domain.actor import Actor
+from lagesbild_desktop.domain.filters import ObservationFilter
+from lagesbild_desktop.services import observations
+from lagesbild_desktop.services.choices import Choices, load_choices
+from lagesbild_desktop.services.drafts import DraftStore
+from lagesbild_desktop.services.observations import ObservationView
+from lagesbild_desktop.ui.background import BackgroundWork
+from lagesbild_desktop.ui.detail_panel import DetailPanel
+from lagesbild_desktop.ui.filter_panel import FilterPanel
+from lagesbild_desktop.ui.map_view import MapView
+from lagesbild_desktop.ui.observation_form import ObservationForm
+from lagesbild_desktop.ui.observation_table import ObservationTableModel
+
+log = logging.getLogger(__name__)
+
+
+def user_message(error: BaseException) -> str:
+    """The Swedish text for an error, whatever layer raised it."""
+    return getattr(error, "message_sv", None) or "Något gick fel: " + str(error)
+
+
+class MainWindow(QMainWindow):
+    map_drawn = Signal(int)  # the map shows the current filter: how many points
+    table_loaded = Signal(int)
+
+    def __init__(self, db: Database, actor: Actor, work: BackgroundWork,
+                 language: str = "sv", parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.db, self.actor, self.work, self.language = db, actor, work, language
+        self.store = config.attachments_dir(db.path)
+        self.drafts = DraftStore(config.data_dir() / "drafts")
+        self.choices: Choices | None = None
+        self.form: ObservationForm | None = None
+        self._deleted: list[str] = []
+        self._map_generation = 0
+        self._pending_selection: str | None = None
+        self.setWindowTitle(self.tr("Lägesbild"))
+
+        self.filters = FilterPanel(language)
+        self.model = ObservationTableModel(work, db, language, self)
+        self.table = QTableView()
+        self.table.setModel(self.model)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        self.table.horizontalHeader().setStretchLastSection(True)
+        self.table.setAccessibleName(self.tr("Observations"))
+        for column, width in enumerate((120, 190, 170, 190, 90, 130)):
+            self.table.setColumnWidth(column, width)
+        self.map = MapView(self)
+        self.details = DetailPanel(language)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(self.map)
+        split.addWidget(self.table)
+        split.setStretchFactor(0, 3)
+        split.setStretchFactor(1, 2)
+        self.setCentralWidget(split)
+        self._dock(self.tr("Filter"), self.filters, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
+        self._dock(self.tr("Details"), self.details, Qt.DockWidgetArea.RightDockWidgetArea, 320)
+
+        self.count_label = QLabel()
+        self.progress = QProgressBar()
+        self.progress.setRange(0, 0)
+        self.progress.setMaximumWidth(120)
+        self.progress.hide()
+        self.statusBar().addPermanentWidget(self.progress)
+        self.statusBar().addPermanentWidget(self.count_label)
+        self._make_actions()
+
+        self.filters.changed.connect(self.apply_filter)
+        self.model.loaded.connect(self._table_loaded)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.doubleClicked.connect(lambda _index: self.edit_selected())
+        self.map.observation_clicked.connect(self.select_observation)
+        self.map.map_clicked.connect(self._map_clicked)
+        self.map.ready.connect(self._map_ready)
+        self.work.slow_started.connect(lambda _label: self.progress.show())
+        self.work.idle.connect(self.progress.hide)
+
+        self.work.run(lambda: load_choices(db, language), self._choices_loaded,
+                      self._show_error, label="choices")
+
+    def _dock(self, title: str, widget: QWidget, area: Qt.DockWidgetArea, width: int) -> None:
+        dock = QDockWidget(title, self)
+        dock.setObjectName(title)
+        dock.setWidget(widget)
+        dock.setFeatures(QDockWidget.DockWidgetFeature.DockWidgetMovable
+                         | QDockWidget.DockWidgetFeature.DockWidgetFloatable)
+        self.addDockWidget(area, dock)
+        self.resizeDocks([dock], [width], Qt.Orientation.Horizontal)
+
+    def _make_actions(self) -> None:
+        def action(text: str, shortcut: QKeySequence | str, slot: Any,
+                   checkable: bool = False) -> QAction:
+            made = QAction(text, self)
+            made.setShortcut(QKeySequence(shortcut))
+            made.setCheckable(checkable)
+            made.triggered.connect(slot)
+            self.addAction(made)
+            return made
+
+        toolbar = self.addToolBar(self.tr("Actions"))
+        toolbar.setObjectName("actions")
+        self.new_action = action(self.tr("New observation"), QKeySequence.StandardKey.New,
+                                 self.new_observation)
+        self.edit_action = action(self.tr("Edit"), "Ctrl+E", self.edit_selected)
+        self.delete_action = action(self.tr("Delete"), QKeySequence.StandardKey.Delete,
+                                    self.delete_selected)
+        self.undo_action = action(self.tr("Undo delete"), QKeySequence.StandardKey.Undo,
+                                  self.undo_delete)
+        self.heat_action = action(self.tr("Heat map"), "Ctrl+H", self.map.set_heatmap, True)
+        self.refresh_action = action(self.tr("Refresh"), QKeySequence.StandardKey.Refresh,
+                                     lambda: self.apply_filter(self.filters.current_filter()))
+        for made in (self.new_action, self.edit_action, self.delete_action, self.undo_action,
+                     self.heat_action):
+            toolbar.addAction(made)
+        self.undo_action.setEnabled(False)
+
+    # -- loading ------------------------------------------------------------------------
+    def _choices_loaded(self, choices: Choices) -> None:
+        self.choices = choices
+        self.filters.set_choices(choices)
+        self.map.show_map(choices.area_geojson,
+                          [(c.code, c.label, c.colour) for c in choices.categories],
+                          self.language, run_in_background=self.work.run,
+                          on_error=self._show_error)
+        self._offer_drafts()
+
+    def _map_ready(self) -> None:
+        self.apply_filter(self.filters.current_filter())
+
+    def apply_filter(self, f: ObservationFilter) -> None:
+        self.model.set_filter(f)
+        if not self.map.is_ready:
+            return
+        self._map_generation += 1
+        generation, db = self._map_generation, self.db
+        self.work.run(lambda: observations.map_points(db, f),
+                      lambda points: self._draw(generation, points), self._show_error,
+                      label="map")
+
+    def _draw(self, generation: int, points: observations.MapPoints) -> None:
+        if generation != self._map_generation:
+            return
+        self.map.set_observations(points.ids, points.latitudes, points.longitudes,
+                                  points.categories,
+                                  lambda drawn: self.map_drawn.emit(drawn))
+
+    def _table_loaded(self, total: int) -> None:
+        live = self.choices.live_observations if self.choices else total
+        self.count_label.setText(self.tr("{shown} of {total} observations").format(
+            shown=f"{total:,}".replace(",", "\u202f"), total=f"{live:,}".replace(",", "\u202f")))
+        self.table_loaded.emit(total)
+        if self._pending_selection:
+            self.select_observation(self._pending_selection)
+
+    # -- selection ---------------------------------------------------------------------
+    def _row_changed(self, current: Any, _previous: Any) -> None:
+        view = self.model.observation(current.row()) if current.isValid() else None
+        self.details.show_observation(view)
+        if view is not None:
+            self.map.select(view.id)
+
+    def selected(self) -> ObservationView | None:
+        index = self.table.currentIndex()
+        return self.model.observation(index.row()) if index.isValid() else None
+
+    def select_observation(self, observation_id: str) -> None:
+        """Select an observation's row (a point clicked on the map), loading it if needed."""
+        row = self.model.row_of(observation_id)
+        if row is not None:
+            self._pending_selection = None
+            self._select_row(row)
+            return
+        self._pending_selection = observation_id
+        f, sort, db = self.model.current_filter, self.model.current_sort, self.db
+        self.work.run(lambda: observations.observation_position(db, f, sort, observation_id),
+                      lambda row: self._position_found(observation_id, row), self._show_error,
+                      label="position")
+
+    def _position_found(self, observation_id: str, row: int | None) -> None:
+        if row is None or self._pending_selection != observation_id:
+            return
+        self.model.ensure_loaded(row)
+        self.model.dataChanged.connect(self._retry_selection)
+
+    def _retry_selection(self, *_args: Any) -> None:
+        if self._pending_selection and self.model.row_of(self._pending_selection) is not None:
+            self.model.dataChanged.disconnect(self._retry_selection)
+            self.select_observation(self._pending_selection)
+
+    def _select_row(self, row: int) -> None:
+        index = self.model.index(row, 0)
+        self.table.selectionModel().setCurrentIndex(
+            index, QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows)
+        self.table.scrollTo(index, QAbstractItemView.ScrollHint.PositionAtCenter)
+
+    def _map_clicked(self, latitude: float, longitude: float) -> None:
+        if self.form is not None and self.form.isVisible():
+            self.form.set_position(latitude, longitude)
+
+    # -- recording ---------------------------------------------------------------------
+    def new_observation(self, draft: dict[str, Any] | None = None) -> None:
+        if self.choices is None:
+            return
+        if self.form is not None and self.form.isVisible():
+            self.form.raise_()
+            self.form.activateWindow()
+            return
+        self.form = ObservationForm(
+            work=self.work, db=self.db, actor=self.actor, choices=self.choices,
+            store=self.store, drafts=self.drafts, draft=draft or None,
+            language=self.language, parent=self)
+        self.form.saved.connect(self._saved)
+        self.form.show()
+
+    def edit_selected(self) -> None:
+        view = self.selected()
+        if view is None or self.choices is None:
+            return
+        self.form = ObservationForm(
+            work=self.work, db=self.db, actor=self.actor, choices=self.choices,
+            store=self.store, drafts=self.drafts, existing=view, language=self.language,
+            parent=self)
+        self.form.saved.connect(self._saved)
+        self.form.show()
+
+    def _saved(self, view: ObservationView) -> None:
+        self.statusBar().showMessage(self.tr("Saved."), 4000)
+        self._pending_selection = view.id
+        self._refresh_counts()
+
+    def delete_selected(self) -> None:
+        view = self.selected()
+        if view is None:
+            return
+        db, actor = self.db, self.actor
+
+        def deleted(_: object) -> None:
+            self._deleted.append(view.id)
+            self.undo_action.setEnabled(True)
+            self.statusBar().showMessage(
+                self.tr("Observation deleted. Ctrl+Z brings it back."), 6000)
+            self._refresh_counts()
+
+        self.work.run(lambda: observations.delete_observation(db, actor, view.id), deleted,
+                      self._show_error, write=True, label="delete")
+
+    def undo_delete(self) -> None:
+        if not self._deleted:
+            return
+        observation_id = self._deleted.pop()
+        self.undo_action.setEnabled(bool(self._deleted))
+        db, actor = self.db, self.actor
+
+        def restored(view: ObservationView) -> None:
+            self._pending_selection = view.id
+            self.statusBar().showMessage(self.tr("Observation restored."), 4000)
+            self._refresh_counts()
+
+        self.work.run(lambda: observations.restore_observation(db, actor, observation_id),
+                      restored, self._show_error, write=True, label="restore")
+
+    def _refresh_counts(self) -> None:
+        db, language = self.db, self.language
+
+        def loaded(choices: Choices) -> None:
+            self.choices = choices
+            self.apply_filter(self.filters.current_filter())
+
+        self.work.run(lambda: load_choices(db, language), loaded, self._show_error,
+                      label="choices")
+
+    def _offer_drafts(self) -> None:
+        drafts = self.drafts.load_all()
+        if not drafts:
+            return
+        answer = QMessageBox.question(
+            self, self.tr("Unsaved observation"),
+            self.tr("An observation you were writing was not saved (the program may have "
+                    "closed unexpectedly). Do you want to continue with it?"))
+        if answer == QMessageBox.StandardButton.Yes:
+            self.new_observation(drafts[0].values)
+
+    def _show_error(self, error: BaseException) -> None:
+        log.error("operation failed: %s", error)
+        QMessageBox.warning(self, self.tr("Lägesbild"), user_message(error))
+
+    def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
+        self.work.wait_until_done(10_000)
+        super().closeEvent(event)
+

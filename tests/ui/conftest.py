@@ -1,0 +1,22 @@
+"""Qt set-up that must happen before pytest-qt creates the QApplication."""
+
+from __future__ import annotations
+
+import pytest
+
+from lagesbild_desktop.ui.app import prepare_environment
+
+prepare_environment()
+from lagesbild_desktop.ui.map_view import register_schemes  # noqa: E402
+
+register_schemes()
+
+
+@pytest.fixture
+def work(qapp):  # type: ignore[no-untyped-def]
+    """The background-work helper; a test fails if it leaves work running."""
+    from lagesbild_desktop.ui.background import BackgroundWork
+
+    helper = BackgroundWork()
+    yield helper
+    assert helper.wait_until_done(20_000), "background work still running after the test"
