@@ -37,9 +37,9 @@ Category = tuple[str, str, str]  # (code, label, colour)
 TEXTS: Final[dict[str, dict[str, str]]] = {
     "sv": {
         "legend": "Teckenförklaring",
-        "observations": "{n} observationer",
-        "oneObservation": "1 observation",
-        "noObservations": "Inga observationer i urvalet",
+        "observations": "{n} iakttagelser",
+        "oneObservation": "1 iakttagelse",
+        "noObservations": "Inga iakttagelser i urvalet",
         "uncategorised": "Okänd kategori",
         "points": "Punkter",
         "heatmap": "Värmekarta",

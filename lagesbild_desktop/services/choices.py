@@ -57,8 +57,9 @@ def load_choices(db: Database, language: str = "sv") -> Choices:
                    c.colour)
             for c in session.scalars(select(Category).where(
                 Category.active, Category.deleted_at.is_(None)).order_by(Category.sort_order))]
+        # Municipalities before their districts, so a tree can hang each under its parent.
         area_rows = session.scalars(select(Area).where(Area.deleted_at.is_(None))
-                                    .order_by(Area.kind.desc(), Area.name)).all()
+                                    .order_by(Area.parent_id.is_not(None), Area.name)).all()
         areas = [Choice(a.id, a.name, a.parent_id) for a in area_rows]
         features = [{"type": "Feature", "geometry": a.geometry,
                      "properties": {"id": a.id, "name": a.name, "kind": a.kind}}

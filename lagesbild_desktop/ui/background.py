@@ -108,6 +108,13 @@ class BackgroundWork(QObject):
             if not self._tasks:
                 self.idle.emit()
 
+    def shut_down(self, msecs: int = 30_000) -> None:
+        """Finish the running work and drop every callback: the window is going away."""
+        self.wait_until_done(msecs)
+        for task in self._tasks.values():
+            task.timer.stop()
+        self._tasks.clear()
+
     def wait_until_done(self, msecs: int = 30_000) -> bool:
         """Block until the running work finishes (at shutdown and in tests only)."""
         _done, pending = wait(list(self._futures), timeout=msecs / 1000)

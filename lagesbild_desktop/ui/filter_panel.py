@@ -203,6 +203,11 @@ class FilterPanel(QWidget):
     def _schedule(self, *args: object) -> None:
         self._timer.start()
 
+    def apply_now(self) -> None:
+        """Emit the current filter without waiting for the typing pause."""
+        self._timer.stop()
+        self.changed.emit(self.current_filter())
+
     def current_filter(self) -> ObservationFilter:
         everything = self.period.currentIndex() == len(self._presets) - 2
         start = end = None

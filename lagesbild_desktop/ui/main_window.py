@@ -57,6 +57,8 @@ class MainWindow(QMainWindow):
         self.form: ObservationForm | None = None
         self._deleted: list[str] = []
         self._map_generation = 0
+        self._table_filter: ObservationFilter | None = None
+        self._map_filter: ObservationFilter | None = None
         self._pending_selection: str | None = None
         self.setWindowTitle(self.tr("Lägesbild"))
 
@@ -73,16 +75,19 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName(self.tr("Observations"))
-        for column, width in enumerate((120, 190, 170, 190, 90, 130)):
+        for column, width in enumerate((125, 200, 115, 220, 95, 130)):
             self.table.setColumnWidth(column, width)
         self.map = MapView(self)
         self.details = DetailPanel(language)
 
+        self.map.setMinimumHeight(240)
+        self.table.setMinimumHeight(160)
         split = QSplitter(Qt.Orientation.Vertical)
         split.addWidget(self.map)
         split.addWidget(self.table)
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
+        split.setSizes([540, 340])
         self.setCentralWidget(split)
         self._dock(self.tr("Filter"), self.filters, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         self._dock(self.tr("Details"), self.details, Qt.DockWidgetArea.RightDockWidgetArea, 320)
@@ -139,7 +144,8 @@ class MainWindow(QMainWindow):
                                   self.undo_delete)
         self.heat_action = action(self.tr("Heat map"), "Ctrl+H", self.map.set_heatmap, True)
         self.refresh_action = action(self.tr("Refresh"), QKeySequence.StandardKey.Refresh,
-                                     lambda: self.apply_filter(self.filters.current_filter()))
+                                     lambda: self.apply_filter(self.filters.current_filter(),
+                                                               again=True))
         for made in (self.new_action, self.edit_action, self.delete_action, self.undo_action,
                      self.heat_action):
             toolbar.addAction(made)
@@ -156,12 +162,21 @@ class MainWindow(QMainWindow):
         self._offer_drafts()
 
     def _map_ready(self) -> None:
-        self.apply_filter(self.filters.current_filter())
+        if self._table_filter is not None:
+            self._update_map(self._table_filter)
 
-    def apply_filter(self, f: ObservationFilter) -> None:
-        self.model.set_filter(f)
+    def apply_filter(self, f: ObservationFilter, *, again: bool = False) -> None:
+        """Show `f` in table and map; the same filter twice is read once unless `again`."""
+        if again or f != self._table_filter:
+            self._table_filter = f
+            self.model.set_filter(f)
+        if again or f != self._map_filter:
+            self._update_map(f)
+
+    def _update_map(self, f: ObservationFilter) -> None:
         if not self.map.is_ready:
             return
+        self._map_filter = f
         self._map_generation += 1
         generation, db = self._map_generation, self.db
         self.work.run(lambda: observations.map_points(db, f),
@@ -296,7 +311,7 @@ class MainWindow(QMainWindow):
 
         def loaded(choices: Choices) -> None:
             self.choices = choices
-            self.apply_filter(self.filters.current_filter())
+            self.apply_filter(self.filters.current_filter(), again=True)
 
         self.work.run(lambda: load_choices(db, language), loaded, self._show_error,
                       label="choices")
@@ -317,6 +332,9 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, self.tr("Lägesbild"), user_message(error))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        self.work.wait_until_done(10_000)
+        if self.form is not None and self.form.isVisible() and not self.form.close():
+            event.ignore()  # the form is saving, or the user kept what they typed
+            return
+        self.work.shut_down(10_000)
         super().closeEvent(event)
 

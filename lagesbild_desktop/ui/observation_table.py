@@ -155,6 +155,8 @@ class ObservationTableModel(QAbstractTableModel):
             return self._text(view, index.column())
         if role == Qt.ItemDataRole.ToolTipRole and index.column() == 1:
             return view.title or view.description[:200]
+        if role == Qt.ItemDataRole.ToolTipRole and index.column() == 2:
+            return view.area
         if role == Qt.ItemDataRole.UserRole:
             return view.id
         return None
@@ -166,8 +168,7 @@ class ObservationTableModel(QAbstractTableModel):
             case 1:
                 return view.category_label
             case 2:
-                return view.municipality if view.area == view.municipality else (
-                    f"{view.municipality} – {view.area}" if view.area else "")
+                return view.municipality
             case 3:
                 return view.place_name
             case 4:

@@ -12,6 +12,14 @@ from lagesbild_desktop.ui.map_view import register_schemes  # noqa: E402
 register_schemes()
 
 
+@pytest.fixture(scope="session", autouse=True)
+def swedish(qapp):  # type: ignore[no-untyped-def]
+    """The UI is tested as users see it by default: in Swedish."""
+    from lagesbild_desktop.ui.app import install_translations
+
+    return install_translations(qapp, "sv")
+
+
 @pytest.fixture
 def work(qapp):  # type: ignore[no-untyped-def]
     """The background-work helper; a test fails if it leaves work running."""

@@ -313,7 +313,7 @@ def test_a_photo_position_is_offered_and_the_photo_is_stored_untouched(
 
     qtbot.mouseClick(form.add_photo, Qt.MouseButton.LeftButton)
     qtbot.waitUntil(form.photo_offer.isVisible)
-    assert form.photo_offer.text() == "Use the photo's position (59.51, 15.99)"
+    assert form.photo_offer.text() == "Använd fotots position (59.51, 15.99)"
     qtbot.mouseClick(form.photo_offer, Qt.MouseButton.LeftButton)
     assert form.position.text().startswith("59.5140")
     assert not form.photo_offer.isVisible()
@@ -430,7 +430,7 @@ def test_an_existing_observation_is_shown_and_its_changes_saved(
                                        make_photo(tmp_path / "busskur.jpg"))
     form = make_form(existing=view)
 
-    assert form.windowTitle() == "Edit observation"
+    assert form.windowTitle() == "Ändra iakttagelse"
     assert form.category.currentText() == "Glaskross (Skadegörelse)"
     assert form.position.text() == "59.394200, 15.842000"
     assert form.place_name.text() == "Kungsörs resecentrum"
@@ -474,7 +474,7 @@ def test_a_photo_that_cannot_be_stored_keeps_the_form_open_on_the_saved_observat
 
     assert "borta.jpg" in form.show_error.calls[0][0]  # type: ignore[attr-defined]
     assert form.isVisible()
-    assert form.windowTitle() == "Edit observation"
+    assert form.windowTitle() == "Ändra iakttagelse"
     assert form.photos.files() == [photo.resolve()]
     assert form.has_input()
     # Saving again changes the same observation; it does not record a second one.

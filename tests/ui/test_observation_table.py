@@ -28,10 +28,10 @@ def filled(db, actor):
     return db
 
 
-def loaded_model(qtbot, work, db, f=ObservationFilter()):
+def loaded_model(qtbot, work, db, f=None):
     model = ObservationTableModel(work, db)
     with qtbot.waitSignal(model.loaded, timeout=10_000):
-        model.set_filter(f)
+        model.set_filter(f or ObservationFilter())
     return model
 
 

@@ -1,0 +1,165 @@
+"""The main window end to end: filters, table, map, details and the form work together."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+
+import pytest
+from PySide6.QtCore import QCoreApplication, QEvent, QPoint, Qt
+from PySide6.QtTest import QTest
+
+from lagesbild_desktop.db.engine import open_database
+from lagesbild_desktop.services import installation, observations
+from lagesbild_desktop.services.demo import build_demo
+from lagesbild_desktop.ui.main_window import MainWindow
+
+TODAY = date(2026, 11, 26)
+
+
+@pytest.fixture(scope="module")
+def demo_template(tmp_path_factory):
+    path = tmp_path_factory.mktemp("demo") / "demo.db"
+    build_demo(path, observations=3000, seed=5, today=TODAY)
+    return path
+
+
+@pytest.fixture
+def window(qtbot, work, demo_template, tmp_path):
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    db = open_database(path)
+    actor = installation.actor_for(db)
+    made = MainWindow(db, actor, work)
+    qtbot.addWidget(made)
+    made.resize(1400, 900)
+    with qtbot.waitSignals([made.map_drawn, made.table_loaded], timeout=30_000):
+        made.show()
+    yield made
+    made.close()
+    work.wait_until_done()
+    made.deleteLater()  # the web page must go before its profile and the QApplication
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    db.close()
+
+
+def drawn(qtbot, window) -> int:
+    box: list[int] = []
+    window.map.request_drawn_count(box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=5_000)
+    return box[0]
+
+
+def evaluate(qtbot, window, script: str):
+    box: list = []
+    window.map.page().runJavaScript(script, 0, box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=5_000)
+    return box[0]
+
+
+def zoom(qtbot, window) -> int:
+    box: list[dict] = []
+    window.map.request_stats(box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=5_000)
+    return int(box[0]["zoom"])
+
+
+def click_map(window, x: float, y: float) -> None:
+    QTest.mouseClick(window.map.focusProxy(), Qt.MouseButton.LeftButton,
+                     Qt.KeyboardModifier.NoModifier, QPoint(round(x), round(y)))
+
+
+def refilter(qtbot, window, change) -> None:
+    with qtbot.waitSignals([window.map_drawn, window.table_loaded], timeout=20_000):
+        change()
+        window.filters.apply_now()  # skip the typing debounce
+
+
+def test_table_and_map_show_the_same_observations_after_filtering(qtbot, window):
+    total = window.model.rowCount()
+    assert total > 0
+    assert drawn(qtbot, window) == total
+    assert window.count_label.text().startswith(f"{total} av ")
+    window.filters.period.setCurrentIndex(4)  # Allt
+    refilter(qtbot, window, lambda: None)
+    everything = window.model.rowCount()
+    assert everything > total
+    assert drawn(qtbot, window) == everything
+    refilter(qtbot, window, lambda: window.filters.categories.set_checked(
+        frozenset({"vandalism"})))
+    vandalism = window.model.rowCount()
+    assert 0 < vandalism < everything
+    assert drawn(qtbot, window) == vandalism
+    assert {window.model.observation(i).category for i in range(min(vandalism, 200))} <= {
+        "vandalism", "graffiti", "broken_glass", "arson"}
+    refilter(qtbot, window, lambda: window.filters.text.setText("zzzzqx"))
+    assert window.model.rowCount() == 0
+    assert drawn(qtbot, window) == 0
+    assert window.count_label.text().startswith("0 av ")
+
+
+def test_the_window_makes_no_remote_request(window):
+    assert window.map.remote_requests_blocked == 0
+    assert window.map.is_ready
+
+
+def test_selecting_a_row_selects_the_point_and_shows_details(qtbot, window):
+    window._select_row(3)
+    view = window.model.observation(3)
+    qtbot.waitUntil(lambda: window.map.selected == view.id, timeout=5_000)
+    assert view.category_label in window.details.text
+    box: list[dict] = []
+    window.map.request_stats(box.append)
+    qtbot.waitUntil(lambda: len(box) == 1, timeout=5_000)
+    assert box[0]["selected"] == window.map._ids.index(view.id)
+
+
+def test_clicking_a_point_selects_its_row(qtbot, window):
+    window.filters.period.setCurrentIndex(4)  # Allt: more rows than the first block holds
+    refilter(qtbot, window, lambda: None)
+    ids = window.map._ids
+    index = next(i for i in range(len(ids) - 1, -1, -1) if window.model.row_of(ids[i]) is None)
+    point = observations.get_observation(window.db, ids[index])
+    window.map.set_view(point.latitude, point.longitude, 19)
+    qtbot.waitUntil(lambda: zoom(qtbot, window) == 19, timeout=5_000)
+    x, y = (float(v) for v in evaluate(
+        qtbot, window, f"lagesbild.containerPointOf({index})").split(","))
+    with qtbot.waitSignal(window.map.observation_clicked, timeout=5_000) as clicked:
+        click_map(window, x, y)
+    target = clicked.args[0]  # the topmost point there, if several share the spot
+    qtbot.waitUntil(lambda: window.selected() is not None and window.selected().id == target,
+                    timeout=10_000)
+    row = window.table.currentIndex().row()
+    assert window.model.observation(row).id == target
+    assert window.selected().category_label in window.details.text
+
+
+def test_a_map_click_fills_the_forms_position(qtbot, window):
+    QTest.keyClick(window, Qt.Key.Key_N, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.form is not None and window.form.isVisible(), timeout=5_000)
+    window.map.set_view(59.6146, 16.2290, 15)
+    qtbot.waitUntil(lambda: zoom(qtbot, window) == 15,
+                    timeout=5_000)
+    with qtbot.waitSignal(window.map.map_clicked, timeout=5_000) as clicked:
+        click_map(window, 8, window.map.height() - 40)  # a corner, away from points
+    lat, lon = clicked.args
+    typed = window.form.position.text().replace(",", " ").split()
+    assert float(typed[0]) == pytest.approx(lat, abs=1e-5)
+    assert float(typed[1]) == pytest.approx(lon, abs=1e-5)
+    window.form.confirm_discard = lambda: True
+    window.form.close()
+
+
+def test_delete_and_undo(qtbot, window):
+    before = window.model.rowCount()
+    window._select_row(0)
+    doomed = window.selected()
+    with qtbot.waitSignal(window.table_loaded, timeout=10_000) as after_delete:
+        window.delete_action.trigger()
+    assert after_delete.args == [before - 1]
+    assert window.model.row_of(doomed.id) is None
+    assert window.undo_action.isEnabled()
+    with qtbot.waitSignal(window.table_loaded, timeout=10_000) as after_undo:
+        QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert after_undo.args == [before]
+    qtbot.waitUntil(lambda: window.model.row_of(doomed.id) is not None, timeout=5_000)
