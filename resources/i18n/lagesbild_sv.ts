@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="sv_SE" sourcelanguage="en">
 <context>
     <name>DetailPanel</name>
@@ -264,7 +265,7 @@
         <translation>Välj en namngiven plats…</translation>
     </message>
     <message>
-        <source>Use the photo's position</source>
+        <source>Use the photo&apos;s position</source>
         <translation>Använd fotots position</translation>
     </message>
     <message>
@@ -400,7 +401,7 @@
         <translation>Bilder (*.jpg *.jpeg *.png *.heic *.tif *.tiff *.webp);;Alla filer (*)</translation>
     </message>
     <message>
-        <source>Use the photo's position ({lat}, {lon})</source>
+        <source>Use the photo&apos;s position ({lat}, {lon})</source>
         <translation>Använd fotots position ({lat}, {lon})</translation>
     </message>
     <message>
