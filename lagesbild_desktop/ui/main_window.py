@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
 from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
+    QFileDialog,
     QHeaderView,
     QLabel,
     QMainWindow,
@@ -60,6 +62,8 @@ class MainWindow(QMainWindow):
         self._table_filter: ObservationFilter | None = None
         self._map_filter: ObservationFilter | None = None
         self._pending_selection: str | None = None
+        self.settings = QSettings(str(config.data_dir() / "settings.ini"),
+                                  QSettings.Format.IniFormat)
         self.setWindowTitle(self.tr("Lägesbild"))
 
         self.filters = FilterPanel(language)
@@ -150,6 +154,22 @@ class MainWindow(QMainWindow):
                      self.heat_action):
             toolbar.addAction(made)
         self.undo_action.setEnabled(False)
+        self.base_map_action = QAction(self.tr("Choose base map (MBTiles)…"), self)
+        self.base_map_action.triggered.connect(self.choose_base_map)
+        self.no_base_map_action = QAction(self.tr("No base map"), self)
+        self.no_base_map_action.triggered.connect(lambda: self.use_base_map(None))
+        quit_action = QAction(self.tr("Quit"), self)
+        quit_action.setShortcut(QKeySequence.StandardKey.Quit)
+        quit_action.triggered.connect(self.close)
+        file_menu = self.menuBar().addMenu(self.tr("&File"))
+        file_menu.addActions([self.new_action, self.edit_action, self.delete_action,
+                              self.undo_action])
+        file_menu.addSeparator()
+        file_menu.addAction(quit_action)
+        map_menu = self.menuBar().addMenu(self.tr("&Map"))
+        map_menu.addActions([self.heat_action, self.refresh_action])
+        map_menu.addSeparator()
+        map_menu.addActions([self.base_map_action, self.no_base_map_action])
 
     # -- loading ------------------------------------------------------------------------
     def _choices_loaded(self, choices: Choices) -> None:
@@ -162,6 +182,9 @@ class MainWindow(QMainWindow):
         self._offer_drafts()
 
     def _map_ready(self) -> None:
+        saved = self.settings.value("map/mbtiles", "")
+        if saved and Path(str(saved)).exists():
+            self.use_base_map(Path(str(saved)), remember=False)
         if self._table_filter is not None:
             self._update_map(self._table_filter)
 
@@ -197,6 +220,25 @@ class MainWindow(QMainWindow):
         self.table_loaded.emit(total)
         if self._pending_selection:
             self.select_observation(self._pending_selection)
+
+    # -- base map ----------------------------------------------------------------------
+    def choose_base_map(self) -> None:
+        chosen, _ = QFileDialog.getOpenFileName(
+            self, self.tr("Choose base map"), "", self.tr("MBTiles files (*.mbtiles)"))
+        if chosen:
+            self.use_base_map(Path(chosen))
+
+    def use_base_map(self, path: Path | None, *, remember: bool = True) -> bool:
+        """Show tiles from an MBTiles file (None: the plain background with borders)."""
+        try:
+            self.map.set_mbtiles(path)
+        except Exception as error:  # noqa: BLE001 - any unreadable file: say so, keep the map
+            log.warning("base map %s refused: %s", path, error)
+            QMessageBox.warning(self, self.tr("Base map"), user_message(error))
+            return False
+        if remember:
+            self.settings.setValue("map/mbtiles", str(path) if path else "")
+        return True
 
     # -- selection ---------------------------------------------------------------------
     def _row_changed(self, current: Any, _previous: Any) -> None:

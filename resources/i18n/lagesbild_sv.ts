@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="sv_SE" sourcelanguage="en">
 <context>
     <name>DetailPanel</name>
@@ -194,8 +193,40 @@
         <translation>Uppdatera</translation>
     </message>
     <message>
+        <source>Choose base map (MBTiles)…</source>
+        <translation>Välj baskarta (MBTiles)…</translation>
+    </message>
+    <message>
+        <source>No base map</source>
+        <translation>Ingen baskarta</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>Avsluta</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>&amp;Arkiv</translation>
+    </message>
+    <message>
+        <source>&amp;Map</source>
+        <translation>&amp;Karta</translation>
+    </message>
+    <message>
         <source>{shown} of {total} observations</source>
         <translation>{shown} av {total} iakttagelser</translation>
+    </message>
+    <message>
+        <source>Choose base map</source>
+        <translation>Välj baskarta</translation>
+    </message>
+    <message>
+        <source>MBTiles files (*.mbtiles)</source>
+        <translation>MBTiles-filer (*.mbtiles)</translation>
+    </message>
+    <message>
+        <source>Base map</source>
+        <translation>Baskarta</translation>
     </message>
     <message>
         <source>Saved.</source>
@@ -265,7 +296,7 @@
         <translation>Välj en namngiven plats…</translation>
     </message>
     <message>
-        <source>Use the photo&apos;s position</source>
+        <source>Use the photo's position</source>
         <translation>Använd fotots position</translation>
     </message>
     <message>
@@ -401,7 +432,7 @@
         <translation>Bilder (*.jpg *.jpeg *.png *.heic *.tif *.tiff *.webp);;Alla filer (*)</translation>
     </message>
     <message>
-        <source>Use the photo&apos;s position ({lat}, {lon})</source>
+        <source>Use the photo's position ({lat}, {lon})</source>
         <translation>Använd fotots position ({lat}, {lon})</translation>
     </message>
     <message>

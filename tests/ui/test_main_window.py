@@ -163,3 +163,25 @@ def test_delete_and_undo(qtbot, window):
         QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert after_undo.args == [before]
     qtbot.waitUntil(lambda: window.model.row_of(doomed.id) is not None, timeout=5_000)
+
+
+def test_the_base_map_is_remembered_and_a_bad_file_is_refused_clearly(
+        qtbot, window, tmp_path, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    from tests.ui.test_map import _solid_mbtiles
+
+    tiles = _solid_mbtiles(tmp_path / "bas.mbtiles", 9, (40, 160, 60))
+    assert window.use_base_map(tiles)
+    assert window.settings.value("map/mbtiles") == str(tiles)
+    qtbot.waitUntil(lambda: window.map.tiles_served > 0, timeout=10_000)
+
+    warnings = []
+    monkeypatch.setattr(QMessageBox, "warning", lambda *args: warnings.append(args[2]))
+    broken = tmp_path / "trasig.mbtiles"
+    broken.write_bytes(b"inte en karta" * 100)
+    assert not window.use_base_map(broken)
+    assert warnings and "trasig.mbtiles" in warnings[0]
+    assert window.settings.value("map/mbtiles") == str(tiles)  # the good one is kept
+    window.use_base_map(None)
+    assert window.settings.value("map/mbtiles") == ""
