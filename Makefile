@@ -43,6 +43,7 @@ test: setup
 
 bench: setup
 	$(HEADLESS) $(PY) benchmarks/bench_store.py
+	$(HEADLESS) $(PY) benchmarks/bench_ui.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

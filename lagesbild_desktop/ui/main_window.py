@@ -26,6 +26,7 @@ from lagesbild_desktop import config
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.filters import ObservationFilter
+from lagesbild_desktop.maps.page import encode_points
 from lagesbild_desktop.services import observations
 from lagesbild_desktop.services.choices import Choices, load_choices
 from lagesbild_desktop.services.drafts import DraftStore
@@ -79,7 +80,7 @@ class MainWindow(QMainWindow):
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.setAccessibleName(self.tr("Observations"))
-        for column, width in enumerate((125, 200, 115, 220, 95, 130)):
+        for column, width in enumerate((118, 190, 105, 200, 90, 120)):
             self.table.setColumnWidth(column, width)
         self.map = MapView(self)
         self.details = DetailPanel(language)
@@ -94,7 +95,7 @@ class MainWindow(QMainWindow):
         split.setSizes([540, 340])
         self.setCentralWidget(split)
         self._dock(self.tr("Filter"), self.filters, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
-        self._dock(self.tr("Details"), self.details, Qt.DockWidgetArea.RightDockWidgetArea, 320)
+        self._dock(self.tr("Details"), self.details, Qt.DockWidgetArea.RightDockWidgetArea, 270)
 
         self.count_label = QLabel()
         self.progress = QProgressBar()
@@ -185,8 +186,6 @@ class MainWindow(QMainWindow):
         saved = self.settings.value("map/mbtiles", "")
         if saved and Path(str(saved)).exists():
             self.use_base_map(Path(str(saved)), remember=False)
-        if self._table_filter is not None:
-            self._update_map(self._table_filter)
 
     def apply_filter(self, f: ObservationFilter, *, again: bool = False) -> None:
         """Show `f` in table and map; the same filter twice is read once unless `again`."""
@@ -197,21 +196,23 @@ class MainWindow(QMainWindow):
             self._update_map(f)
 
     def _update_map(self, f: ObservationFilter) -> None:
-        if not self.map.is_ready:
-            return
+        # The view keeps points pushed before its page is ready, so this need not wait.
         self._map_filter = f
         self._map_generation += 1
         generation, db = self._map_generation, self.db
-        self.work.run(lambda: observations.map_points(db, f),
-                      lambda points: self._draw(generation, points), self._show_error,
-                      label="map")
 
-    def _draw(self, generation: int, points: observations.MapPoints) -> None:
+        def read_and_encode() -> tuple[list[str], Any]:
+            points = observations.map_points(db, f)
+            return points.ids, encode_points(points.latitudes, points.longitudes,
+                                             points.categories)
+
+        self.work.run(read_and_encode, lambda result: self._draw(generation, *result),
+                      self._show_error, label="map")
+
+    def _draw(self, generation: int, ids: list[str], batch: Any) -> None:
         if generation != self._map_generation:
-            return
-        self.map.set_observations(points.ids, points.latitudes, points.longitudes,
-                                  points.categories,
-                                  lambda drawn: self.map_drawn.emit(drawn))
+            return  # an older filter's points arrived late
+        self.map.set_encoded_observations(ids, batch, self.map_drawn.emit)
 
     def _table_loaded(self, total: int) -> None:
         live = self.choices.live_observations if self.choices else total

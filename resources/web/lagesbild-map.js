@@ -636,8 +636,19 @@
     });
     var legend = new Legend().addTo(map);
 
+    // Keep what is fitted clear of the legend in the bottom-right corner, unless the map
+    // is so narrow that the legend would leave too little room.
+    function fitOptions(extra) {
+      var box = legend.box, options = { paddingTopLeft: [20, 20], animate: false };
+      var aside = box ? box.offsetWidth : 0;
+      if (aside > map.getSize().x / 2) aside = 0;
+      options.paddingBottomRight = [aside + 20, 20];
+      for (var key in extra) options[key] = extra[key];
+      return options;
+    }
+
     if (config.fitAreas && layers.areas && layers.areas.getBounds().isValid()) {
-      map.fitBounds(layers.areas.getBounds(), { padding: [20, 20], animate: false });
+      map.fitBounds(layers.areas.getBounds(), fitOptions({}));
     }
     styleAreas();
     map.getContainer().classList.toggle("lagesbild-no-tiles", !tileLayer);
@@ -661,12 +672,12 @@
           var la = data.lat[i], lo = data.lon[i];
           if (la < s) s = la; if (la > n) n = la; if (lo < w) w = lo; if (lo > e) e = lo;
         }
-        map.fitBounds([[s, w], [n, e]], { padding: [30, 30], maxZoom: config.selectMinZoom });
+        map.fitBounds([[s, w], [n, e]], fitOptions({ maxZoom: config.selectMinZoom }));
         return true;
       },
       fitAreas: function () {
         if (!layers.areas || !layers.areas.getBounds().isValid()) return false;
-        map.fitBounds(layers.areas.getBounds(), { padding: [20, 20], animate: false });
+        map.fitBounds(layers.areas.getBounds(), fitOptions({}));
         return true;
       },
       setView: function (lat, lon, zoom) { map.setView([lat, lon], zoom, { animate: false }); return 0; },
