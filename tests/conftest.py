@@ -46,3 +46,11 @@ def db(db_path: Path):  # type: ignore[no-untyped-def]
 @pytest.fixture
 def actor(db: Database) -> Actor:
     return installation.actor_for(db)
+
+
+@pytest.fixture(autouse=True)
+def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Each test its own data folder: drafts and settings never leak between tests."""
+    home = tmp_path / "home"
+    monkeypatch.setenv("LAGESBILD_HOME", str(home))
+    return home

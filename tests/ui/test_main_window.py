@@ -181,7 +181,46 @@ def test_the_base_map_is_remembered_and_a_bad_file_is_refused_clearly(
     broken = tmp_path / "trasig.mbtiles"
     broken.write_bytes(b"inte en karta" * 100)
     assert not window.use_base_map(broken)
-    assert warnings and "trasig.mbtiles" in warnings[0]
+    assert warnings
+    assert "trasig.mbtiles" in warnings[0]
     assert window.settings.value("map/mbtiles") == str(tiles)  # the good one is kept
     window.use_base_map(None)
     assert window.settings.value("map/mbtiles") == ""
+
+
+def test_an_unsaved_draft_is_offered_at_the_next_start(qtbot, work, demo_template, tmp_path,
+                                                       monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    path = tmp_path / "demo.db"
+    shutil.copyfile(demo_template, path)
+    db = open_database(path)
+    actor = installation.actor_for(db)
+    first = MainWindow(db, actor, work)
+    qtbot.waitUntil(lambda: first.choices is not None, timeout=10_000)
+    first.new_observation()
+    first.form.description.setPlainText("Krossad ruta i busskuret, glas på marken")
+    first.form.position.setText("59.5140, 15.9930")
+    qtbot.waitUntil(lambda: first.drafts.load_all() != [], timeout=5_000)
+    # The program "crashes": the window goes without the form being closed or saved.
+    first.form.hide()
+    first.form = None
+    first.close()
+    first.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+    asked = []
+    monkeypatch.setattr(QMessageBox, "question",
+                        lambda *args: asked.append(args) or QMessageBox.StandardButton.Yes)
+    second = MainWindow(db, actor, work)
+    qtbot.waitUntil(lambda: second.form is not None and second.form.isVisible(),
+                    timeout=10_000)
+    assert asked
+    assert second.form.description.toPlainText() == "Krossad ruta i busskuret, glas på marken"
+    assert second.form.position.text() == "59.5140, 15.9930"
+    second.form.confirm_discard = lambda: True
+    second.close()
+    work.wait_until_done()
+    second.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    db.close()
