@@ -289,6 +289,16 @@ class MainWindow(QMainWindow):
 
     # -- recording ---------------------------------------------------------------------
     def new_observation(self, draft: dict[str, Any] | None = None) -> None:
+        self._open_form(draft=draft or None)
+
+    def edit_selected(self) -> None:
+        view = self.selected()
+        if view is not None:
+            self._open_form(existing=view)
+
+    def _open_form(self, *, existing: ObservationView | None = None,
+                   draft: dict[str, Any] | None = None) -> None:
+        """One form at a time: a second request brings the open one forward."""
         if self.choices is None:
             return
         if self.form is not None and self.form.isVisible():
@@ -297,19 +307,8 @@ class MainWindow(QMainWindow):
             return
         self.form = ObservationForm(
             work=self.work, db=self.db, actor=self.actor, choices=self.choices,
-            store=self.store, drafts=self.drafts, draft=draft or None,
+            store=self.store, drafts=self.drafts, existing=existing, draft=draft,
             language=self.language, parent=self)
-        self.form.saved.connect(self._saved)
-        self.form.show()
-
-    def edit_selected(self) -> None:
-        view = self.selected()
-        if view is None or self.choices is None:
-            return
-        self.form = ObservationForm(
-            work=self.work, db=self.db, actor=self.actor, choices=self.choices,
-            store=self.store, drafts=self.drafts, existing=view, language=self.language,
-            parent=self)
         self.form.saved.connect(self._saved)
         self.form.show()
 
