@@ -100,8 +100,10 @@ def seed_catalogue(db: Database, org_id: str) -> int:
 
 def load_areas(db: Database, org_id: str, path: Path | None = None) -> int:
     """Add the areas of a GeoJSON file that the database lacks (parents first)."""
-    shapes = load_area_collection(path or resource(*DEFAULT_AREAS))
-    raw = json.loads((path or resource(*DEFAULT_AREAS)).read_text(encoding="utf-8"))
+    source = path or resource(*DEFAULT_AREAS)
+    shapes = load_area_collection(source)
+    # The shapes carry no "approximate" flag; it is read from the same file.
+    raw = json.loads(source.read_text(encoding="utf-8"))
     approximate = {f["properties"]["id"]: bool(f["properties"].get("approximate"))
                    for f in raw["features"]}
     with db.transaction() as session:
