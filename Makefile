@@ -44,6 +44,7 @@ test: setup
 bench: setup
 	$(HEADLESS) $(PY) benchmarks/bench_store.py
 	$(HEADLESS) $(PY) benchmarks/bench_ui.py
+	$(PY) benchmarks/bench_lagesbild.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -51,6 +51,46 @@ def add_filters(parser: argparse.ArgumentParser) -> None:
                        help="free text; every word must occur, as a word prefix")
 
 
+STATS_JSON_HELP = """\
+--format json prints one object:
+  compiled_on      the day it was compiled (YYYY-MM-DD)
+  filter           the filter as given (ids, codes, ISO 8601 times)
+  periods          current, previous (same length, just before), last_year (shifted
+                   52 weeks so weekdays line up) and trend: each {from, to, first_day,
+                   last_day}, half-open [from, to) in local time
+  total, categories (top level, sub-categories included), subcategories (each code,
+  with its parent), municipalities, areas (as recorded; key null = outside every area):
+                   rows {key, label, current, previous, last_year, change_previous,
+                   change_previous_pct, change_last_year, change_last_year_pct};
+                   a percentage is null when the earlier count is 0
+  weekday_hour     {weekdays (Monday first), hours 0-23, counts[7][24], weekday_totals,
+                   hour_totals}, local time (Europe/Stockholm)
+  trend            52 ISO weeks ending with the period's: {week "2026-V48", week_start,
+                   count, partial}
+  summary          the largest increases, then decreases, against the previous period
+                   (rows as above, with kind and direction; at least 5 in one period)
+  hotspots         as `lagesbild hotspots --format json --no-ids`
+  measures         {scope ("all", or "linked": only measures linked to an observation
+                   the filter lets through when it restricts more than the period),
+                   open_count, overdue_count, open: [{id, title, type, status, priority,
+                   deadline, overdue, responsible_org_id, responsible_org,
+                   responsible_contact, observation_count}]}
+"""
+
+HOTSPOTS_JSON_HELP = """\
+--format json prints one object:
+  method, cell_size_m (200), fdr_q (0.05), points (observations analysed),
+  cells_tested (cells in the study area), significant_cells, hotspots_found
+  hotspots         the top 10 by score: {rank, centre {lat, lon, northing, easting},
+                   radius_m (circle around the centre covering its cells), cell_size_m,
+                   cells [[easting, northing] of each cell's south-west corner, SWEREF
+                   99 TM], place (the place name most of its observations give),
+                   count, score (largest Gi* z), p_value, q_value (Benjamini-
+                   Hochberg adjusted), significance ("99,9 %", "99 %", "95 %"),
+                   confidence (0.999, 0.99, 0.95), observation_ids}
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lagesbild",
@@ -85,6 +125,30 @@ def build_parser() -> argparse.ArgumentParser:
     add_filters(export)
     export.add_argument("--format", choices=["csv", "geojson"], required=True)
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+
+    stats = commands.add_parser(
+        "stats", help="the lägesbild's numbers for the filters (counts, changes, trend)",
+        description="The numbers of the lägesbild view for the chosen period and filters. "
+                    "Without --from/--to the period is the last four whole weeks (Monday "
+                    "to Sunday) before this week; with only --from it runs to the end of "
+                    "today, with only --to it is the four weeks before.",
+        epilog=STATS_JSON_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_db(stats)
+    add_filters(stats)
+    stats.add_argument("--format", choices=["table", "json"], default="table")
+
+    spots = commands.add_parser(
+        "hotspots", help="hotspots of the filtered observations (Getis-Ord Gi*, 200 m grid)",
+        description="The top 10 hotspots of the filtered observations in the period (the "
+                    "same default period as `stats`): Getis-Ord Gi* on a 200 m grid in "
+                    "SWEREF 99 TM, exact p-values, Benjamini-Hochberg FDR q = 0.05. The "
+                    "method is described in docs/decisions.md.",
+        epilog=HOTSPOTS_JSON_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_db(spots)
+    add_filters(spots)
+    spots.add_argument("--format", choices=["table", "json"], default="table")
+    spots.add_argument("--no-ids", action="store_true",
+                       help="leave the observation ids out of the JSON")
 
     imp = commands.add_parser("import", help="import observations from CSV or GeoJSON")
     add_db(imp)
@@ -185,6 +249,134 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _lagesbild_filter(args: argparse.Namespace) -> tuple[Any, Any]:
+    db = open_db(args)
+    return db, make_filter(db, args)
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.services import lagesbild
+
+    db, f = _lagesbild_filter(args)
+    try:
+        picture = lagesbild.compile_lagesbild(db, f)
+    except lagesbild.BadPeriod as error:
+        raise UserError(str(error), error.message_sv) from error
+    if args.format == "json":
+        print(json.dumps(picture.to_json(), ensure_ascii=False))
+    else:
+        print(stats_table(picture))
+    return EXIT_OK
+
+
+def cmd_hotspots(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.services import lagesbild
+
+    db, f = _lagesbild_filter(args)
+    try:
+        analysis = lagesbild.analyse_hotspots(db, f)
+    except lagesbild.BadPeriod as error:
+        raise UserError(str(error), error.message_sv) from error
+    if args.format == "json":
+        print(json.dumps(analysis.to_json(with_ids=not args.no_ids), ensure_ascii=False))
+    else:
+        print(hotspot_table(analysis))
+    return EXIT_OK
+
+
+def _number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
+    """Swedish style: thousands grouped with a space, decimal comma."""
+    if value is None:
+        return "–"
+    text = f"{value:{'+' if sign else ''},.{decimals}f}"
+    return text.replace(",", " ").replace(".", ",")
+
+
+def _percent(value: float | None) -> str:
+    return "–" if value is None else _number(value, 1, sign=True) + " %"
+
+
+def _count_lines(title: str, rows: Sequence[Any]) -> list[str]:
+    lines = [f"{title:32} {'perioden':>9} {'föreg.':>8} {'förändr.':>9} {'%':>9} "
+             f"{'fjol':>8} {'förändr.':>9} {'%':>9}"]
+    for r in rows:
+        lines.append(
+            f"{r.label[:32]:32} {_number(r.current):>9} {_number(r.previous):>8} "
+            f"{_number(r.change_previous, sign=True):>9} {_percent(r.change_previous_pct):>9} "
+            f"{_number(r.last_year):>8} {_number(r.change_last_year, sign=True):>9} "
+            f"{_percent(r.change_last_year_pct):>9}")
+    return lines
+
+
+def _days(period: Any) -> str:
+    return f"{period.start.date().isoformat()} – {period.last_day.isoformat()}"
+
+
+def stats_table(picture: Any) -> str:
+    """The lägesbild as readable Swedish text for a terminal."""
+    s = picture.statistics
+    p = s.periods
+    out = [f"Lägesbild {_days(p.current)}",
+           f"jämfört med föregående period {_days(p.previous)} och samma period i fjol "
+           f"{_days(p.last_year)}", ""]
+    out += _count_lines("Totalt", [s.total]) + [""]
+    if s.summary:
+        out.append("Sammanfattning (störst förändring mot föregående period)")
+        for item in s.summary:
+            word = "ökning" if item.direction == "increase" else "minskning"
+            r = item.row
+            out.append(f"  {word:10} {r.label}: {_number(r.previous)} → {_number(r.current)} "
+                       f"({_number(r.change_previous, sign=True)}, "
+                       f"{_percent(r.change_previous_pct)})")
+        out.append("")
+    out += _count_lines("Kategori", s.categories) + [""]
+    out += _count_lines("Kommun", s.municipalities) + [""]
+    out += _count_lines("Område", s.areas) + [""]
+    out.append("Veckodag × timme (lokal tid)")
+    out.append("     " + "".join(f"{h:>5}" for h in range(24)) + "  summa")
+    for name, row, total in zip(("mån", "tis", "ons", "tor", "fre", "lör", "sön"),
+                                s.weekday_hour.counts, s.weekday_hour.weekday_totals,
+                                strict=True):
+        out.append(f"{name:5}" + "".join(f"{c:>5}" for c in row) + f"  {total:>5}")
+    out.append("")
+    out.append("Trend, 52 veckor")
+    peak = max((w.count for w in s.trend), default=0) or 1
+    for w in s.trend:
+        bar = "█" * round(40 * w.count / peak)
+        out.append(f"  {w.label}{'*' if w.partial else ' '} {_number(w.count):>7}  {bar}")
+    if any(w.partial for w in s.trend):
+        out.append("  * veckan är inte hel i perioden")
+    out.append("")
+    out.append(hotspot_table(picture.hotspots))
+    out.append("")
+    from lagesbild_desktop.domain.catalogue import MEASURE_STATUSES
+
+    status_sv = {label.code: label.sv for label in MEASURE_STATUSES}
+    scope = "" if picture.measures_scope == "all" else " (kopplade till filtrets iakttagelser)"
+    out.append(f"Åtgärder{scope}: {len(picture.open_measures)} öppna, "
+               f"{len(picture.overdue_measures)} försenade")
+    for m in picture.open_measures:
+        deadline = m.deadline.isoformat() if m.deadline else "ingen"
+        late = "  FÖRSENAD" if m.overdue else ""
+        org = picture.organisations.get(m.responsible_org_id or "", "")
+        out.append(f"  {m.title[:48]:48} {org[:28]:28} {deadline:10} "
+                   f"{status_sv.get(m.status, m.status)}{late}")
+    return "\n".join(out)
+
+
+def hotspot_table(analysis: Any) -> str:
+    out = [f"Hotspots (Getis-Ord Gi*, {analysis.cell_size_m:.0f} m-rutor, FDR q = "
+           f"{_number(analysis.q, 2)}): {analysis.clusters} funna"
+           f" bland {_number(analysis.points)} iakttagelser"]
+    if not analysis.hotspots:
+        out.append("  Inga signifikanta hotspots.")
+    for h in analysis.hotspots:
+        out.append(f"  {h.rank:>2}. {h.place[:34]:34} {h.centre_lat:.5f}, {h.centre_lon:.5f}  "
+                   f"radie {_number(h.radius_m):>5} m  {_number(h.count):>6} iakttagelser  "
+                   f"z = {_number(h.score, 1):>5}  {h.significance}")
+    return "\n".join(out)
+
+
 def cmd_import(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services import exchange
     from lagesbild_desktop.services.installation import actor_for, has_catalogue, prepare
@@ -214,7 +406,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
-    "export": cmd_export, "import": cmd_import,
+    "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
 }
 
 
