@@ -19,6 +19,7 @@ from lagesbild_desktop.db.models import (
     Organisation,
     measure_observation,
 )
+from lagesbild_desktop.domain.catalogue import ObservationStatus
 from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.hotspots import Hotspot, HotspotAnalysis, find_hotspots
 from lagesbild_desktop.domain.measure import FINISHED
@@ -170,10 +171,16 @@ def hotspots(db: Database, f: ObservationFilter, *, today: date | None = None) -
 
 
 def _read(session: Session, f: ObservationFilter) -> tuple[Any, ...]:
-    """(times, categories, area ids, latitudes, longitudes, ids, places) as columns."""
+    """(times, categories, area ids, latitudes, longitudes, ids, places) as columns.
+
+    An observation marked as a duplicate of another is not counted twice, unless the
+    filter asks for duplicates by status.
+    """
     o = Observation
     stmt = select(o.occurred_from, o.category_code, o.area_id, o.latitude, o.longitude,
                   o.id, o.place_name).where(*queries.conditions(session, f))
+    if ObservationStatus.DUPLICATE not in f.statuses:
+        stmt = stmt.where(o.status != ObservationStatus.DUPLICATE)
     # The driver's plain tuples: no result processing per row (map_points does the same).
     rows = session.connection().execute(stmt).cursor.fetchall()
     if not rows:

@@ -94,6 +94,18 @@ def test_filters_apply_to_every_period_and_deleted_rows_are_left_out(db, actor,
     assert lagesbild.compile_lagesbild(db, graffiti).statistics.total.current == 49
 
 
+def test_a_duplicate_is_not_counted_twice(db, actor, picture_data):
+    from lagesbild_desktop.services.duplicates import link_as_duplicate
+
+    graffiti = ObservationFilter(*PERIOD, categories=frozenset({"graffiti"}))
+    before = lagesbild.compile_lagesbild(db, graffiti).statistics.total.current
+    link_as_duplicate(db, actor, picture_data[150], picture_data[151])
+    assert lagesbild.compile_lagesbild(db, graffiti).statistics.total.current == before - 1
+    asked = ObservationFilter(*PERIOD, categories=frozenset({"graffiti"}),
+                              statuses=frozenset({"duplicate"}))
+    assert lagesbild.compile_lagesbild(db, asked).statistics.total.current == 1
+
+
 def test_open_and_overdue_measures_follow_the_filter(db, actor, picture_data):
     arboga_obs = picture_data[200]
     late = measures.create_measure(db, actor, MeasureInput(
