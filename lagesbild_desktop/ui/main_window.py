@@ -19,6 +19,7 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QSplitter,
     QTableView,
+    QTabWidget,
     QWidget,
 )
 
@@ -35,6 +36,7 @@ from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.detail_panel import DetailPanel
 from lagesbild_desktop.ui.filter_panel import FilterPanel
 from lagesbild_desktop.ui.map_view import MapView
+from lagesbild_desktop.ui.measures_view import MeasuresView
 from lagesbild_desktop.ui.observation_form import ObservationForm
 from lagesbild_desktop.ui.observation_table import ObservationTableModel
 
@@ -74,7 +76,7 @@ class MainWindow(QMainWindow):
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.DescendingOrder)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().setDefaultSectionSize(22)
         self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
@@ -93,7 +95,12 @@ class MainWindow(QMainWindow):
         split.setStretchFactor(0, 3)
         split.setStretchFactor(1, 2)
         split.setSizes([540, 340])
-        self.setCentralWidget(split)
+        self.observation_page = split
+        self.measures = MeasuresView(work, db, actor, language, parent=self)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(split, self.tr("Observations"))
+        self.tabs.addTab(self.measures, self.tr("Measures"))
+        self.setCentralWidget(self.tabs)
         self._dock(self.tr("Filter"), self.filters, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
         self._dock(self.tr("Details"), self.details, Qt.DockWidgetArea.RightDockWidgetArea, 270)
 
@@ -147,12 +154,20 @@ class MainWindow(QMainWindow):
                                     self.delete_selected)
         self.undo_action = action(self.tr("Undo delete"), QKeySequence.StandardKey.Undo,
                                   self.undo_delete)
+        # Edit, delete and undo act on the observations only while they are shown: the
+        # measures tab has its own.
+        for scoped in (self.edit_action, self.delete_action, self.undo_action):
+            self.removeAction(scoped)
+            scoped.setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.observation_page.addAction(scoped)
+        self.measure_action = action(self.tr("New measure from the selection"),
+                                     "Ctrl+Shift+M", self.measure_from_selection)
         self.heat_action = action(self.tr("Heat map"), "Ctrl+H", self.map.set_heatmap, True)
         self.refresh_action = action(self.tr("Refresh"), QKeySequence.StandardKey.Refresh,
                                      lambda: self.apply_filter(self.filters.current_filter(),
                                                                again=True))
         for made in (self.new_action, self.edit_action, self.delete_action, self.undo_action,
-                     self.heat_action):
+                     self.heat_action, self.measure_action):
             toolbar.addAction(made)
         self.undo_action.setEnabled(False)
         self.base_map_action = QAction(self.tr("Choose base map (MBTiles)…"), self)
@@ -312,6 +327,17 @@ class MainWindow(QMainWindow):
         self.form.saved.connect(self._saved)
         self.form.show()
 
+    def measure_from_selection(self) -> None:
+        """Open the measure form linked to the selected observations."""
+        ids = [view.id for index in self.table.selectionModel().selectedRows()
+               if (view := self.model.observation(index.row())) is not None]
+        if not ids:
+            self.statusBar().showMessage(
+                self.tr("Select one or more observations in the table first."), 5000)
+            return
+        self.tabs.setCurrentWidget(self.measures)
+        self.measures.create_from_observations(ids)
+
     def _saved(self, view: ObservationView) -> None:
         self.statusBar().showMessage(self.tr("Saved."), 4000)
         self._pending_selection = view.id
@@ -374,9 +400,10 @@ class MainWindow(QMainWindow):
         QMessageBox.warning(self, self.tr("Lägesbild"), user_message(error))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
-        if self.form is not None and self.form.isVisible() and not self.form.close():
-            event.ignore()  # the form is saving, or the user kept what they typed
-            return
+        for form in (self.form, self.measures.form):
+            if form is not None and form.isVisible() and not form.close():
+                event.ignore()  # a form is saving, or the user kept what they typed
+                return
         self.work.shut_down(10_000)
         super().closeEvent(event)
 

@@ -157,6 +157,10 @@
         <translation>Iakttagelser</translation>
     </message>
     <message>
+        <source>Measures</source>
+        <translation>Åtgärder</translation>
+    </message>
+    <message>
         <source>Filter</source>
         <translation>Filter</translation>
     </message>
@@ -183,6 +187,10 @@
     <message>
         <source>Undo delete</source>
         <translation>Ångra borttagning</translation>
+    </message>
+    <message>
+        <source>New measure from the selection</source>
+        <translation>Ny åtgärd av markerade</translation>
     </message>
     <message>
         <source>Heat map</source>
@@ -229,6 +237,10 @@
         <translation>Baskarta</translation>
     </message>
     <message>
+        <source>Select one or more observations in the table first.</source>
+        <translation>Markera först en eller flera iakttagelser i tabellen.</translation>
+    </message>
+    <message>
         <source>Saved.</source>
         <translation>Sparad.</translation>
     </message>
@@ -247,6 +259,490 @@
     <message>
         <source>An observation you were writing was not saved (the program may have closed unexpectedly). Do you want to continue with it?</source>
         <translation>En iakttagelse som du skrev sparades inte (programmet kan ha stängts oväntat). Vill du fortsätta med den?</translation>
+    </message>
+</context>
+<context>
+    <name>MeasureForm</name>
+    <message>
+        <source>Edit measure</source>
+        <translation>Ändra åtgärd</translation>
+    </message>
+    <message>
+        <source>New measure</source>
+        <translation>Ny åtgärd</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Rubrik</translation>
+    </message>
+    <message>
+        <source>What is to be done, e.g. Replace the lamps in the underpass</source>
+        <translation>Vad ska göras, t.ex. Byt armaturerna i gångtunneln</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beskrivning</translation>
+    </message>
+    <message>
+        <source>Responsible organisation</source>
+        <translation>Ansvarig aktör</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontakt</translation>
+    </message>
+    <message>
+        <source>A function, e.g. Gatuenheten</source>
+        <translation>En funktion, t.ex. Gatuenheten</translation>
+    </message>
+    <message>
+        <source>Name a function or unit, not a person.</source>
+        <translation>Ange en funktion eller enhet, inte en person.</translation>
+    </message>
+    <message>
+        <source>Set a deadline</source>
+        <translation>Sätt deadline</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Plan a follow-up</source>
+        <translation>Planera uppföljning</translation>
+    </message>
+    <message>
+        <source>Follow-up date</source>
+        <translation>Uppföljningsdatum</translation>
+    </message>
+    <message>
+        <source>Effect</source>
+        <translation>Effekt</translation>
+    </message>
+    <message>
+        <source>Notes on the effect</source>
+        <translation>Kommentar till effekten</translation>
+    </message>
+    <message>
+        <source>The effect is assessed when the measure is done.</source>
+        <translation>Effekten bedöms när åtgärden är genomförd.</translation>
+    </message>
+    <message>
+        <source>Focus area</source>
+        <translation>Fokusområde</translation>
+    </message>
+    <message>
+        <source>New focus area…</source>
+        <translation>Nytt fokusområde…</translation>
+    </message>
+    <message>
+        <source>Public commitment</source>
+        <translation>Medborgarlöfte</translation>
+    </message>
+    <message>
+        <source>New public commitment…</source>
+        <translation>Nytt medborgarlöfte…</translation>
+    </message>
+    <message>
+        <source>Linked observations</source>
+        <translation>Kopplade iakttagelser</translation>
+    </message>
+    <message>
+        <source>&amp;Remove link</source>
+        <translation>Ta bort kopplin&amp;g</translation>
+    </message>
+    <message>
+        <source>Sharing</source>
+        <translation>Delning</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve</source>
+        <translation>&amp;Spara</translation>
+    </message>
+    <message>
+        <source>Save (Ctrl+Enter)</source>
+        <translation>Spara (Ctrl+Enter)</translation>
+    </message>
+    <message>
+        <source>Canc&amp;el</source>
+        <translation>A&amp;vbryt</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>Åtgärd</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Rubrik</translation>
+    </message>
+    <message>
+        <source>T&amp;ype</source>
+        <translation>T&amp;yp</translation>
+    </message>
+    <message>
+        <source>&amp;Priority</source>
+        <translation>&amp;Prioritet</translation>
+    </message>
+    <message>
+        <source>&amp;Description</source>
+        <translation>&amp;Beskrivning</translation>
+    </message>
+    <message>
+        <source>S&amp;haring</source>
+        <translation>&amp;Delning</translation>
+    </message>
+    <message>
+        <source>Responsibility and status</source>
+        <translation>Ansvar och status</translation>
+    </message>
+    <message>
+        <source>Responsible &amp;organisation</source>
+        <translation>&amp;Ansvarig aktör</translation>
+    </message>
+    <message>
+        <source>&amp;Contact</source>
+        <translation>&amp;Kontakt</translation>
+    </message>
+    <message>
+        <source>Dead&amp;line</source>
+        <translation>Dead&amp;line</translation>
+    </message>
+    <message>
+        <source>&amp;Status</source>
+        <translation>S&amp;tatus</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Uppföljning</translation>
+    </message>
+    <message>
+        <source>Follow-&amp;up date</source>
+        <translation>&amp;Uppföljningsdatum</translation>
+    </message>
+    <message>
+        <source>E&amp;ffect</source>
+        <translation>&amp;Effekt</translation>
+    </message>
+    <message>
+        <source>Effect &amp;notes</source>
+        <translation>K&amp;ommentar till effekten</translation>
+    </message>
+    <message>
+        <source>Focus area and public commitment</source>
+        <translation>Fokusområde och medborgarlöfte</translation>
+    </message>
+    <message>
+        <source>Focus &amp;area</source>
+        <translation>&amp;Fokusområde</translation>
+    </message>
+    <message>
+        <source>Public co&amp;mmitment</source>
+        <translation>&amp;Medborgarlöfte</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter saves · Esc closes</source>
+        <translation>Ctrl+Enter sparar · Esc stänger</translation>
+    </message>
+    <message>
+        <source>(removed)</source>
+        <translation>(borttaget)</translation>
+    </message>
+    <message>
+        <source>(deleted)</source>
+        <translation>(borttagen)</translation>
+    </message>
+    <message>
+        <source>No observation is linked. Select observations in the main window and choose New measure to link them.</source>
+        <translation>Ingen iakttagelse är kopplad. Markera iakttagelser i huvudfönstret och välj Ny åtgärd för att koppla dem.</translation>
+    </message>
+    <message>
+        <source>1 observation</source>
+        <translation>1 iakttagelse</translation>
+    </message>
+    <message>
+        <source>{count} observations</source>
+        <translation>{count} iakttagelser</translation>
+    </message>
+    <message>
+        <source>Can move on to: {statuses}</source>
+        <translation>Kan gå vidare till: {statuses}</translation>
+    </message>
+    <message>
+        <source>A followed-up measure keeps its status.</source>
+        <translation>En uppföljd åtgärd behåller sin status.</translation>
+    </message>
+    <message>
+        <source>The measure is overdue.</source>
+        <translation>Åtgärden är försenad.</translation>
+    </message>
+    <message>
+        <source>The deadline has already passed.</source>
+        <translation>Deadline har redan passerats.</translation>
+    </message>
+    <message>
+        <source>Record the effect the follow-up found.</source>
+        <translation>Ange vilken effekt uppföljningen visade.</translation>
+    </message>
+    <message>
+        <source>New focus area</source>
+        <translation>Nytt fokusområde</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Namn</translation>
+    </message>
+    <message>
+        <source>New public commitment</source>
+        <translation>Nytt medborgarlöfte</translation>
+    </message>
+    <message>
+        <source>Saving measure</source>
+        <translation>Sparar åtgärden</translation>
+    </message>
+    <message>
+        <source>Could not save the measure. Everything you typed is kept; try again.</source>
+        <translation>Åtgärden kunde inte sparas. Allt du har skrivit finns kvar; försök igen.</translation>
+    </message>
+    <message>
+        <source>Discard changes?</source>
+        <translation>Kasta ändringarna?</translation>
+    </message>
+    <message>
+        <source>Close the form and throw away what you have typed?</source>
+        <translation>Stänga formuläret och kasta det du har skrivit?</translation>
+    </message>
+</context>
+<context>
+    <name>MeasureTableModel</name>
+    <message>
+        <source>Measure</source>
+        <translation>Åtgärd</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Responsible organisation</source>
+        <translation>Ansvarig aktör</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Uppföljning</translation>
+    </message>
+    <message>
+        <source>Focus area</source>
+        <translation>Fokusområde</translation>
+    </message>
+    <message>
+        <source>Overdue: the deadline passed yesterday.</source>
+        <translation>Försenad: deadline passerades i går.</translation>
+    </message>
+    <message>
+        <source>Overdue: the deadline passed {days} days ago.</source>
+        <translation>Försenad: deadline passerades för {days} dagar sedan.</translation>
+    </message>
+    <message>
+        <source>Public commitment: {title}</source>
+        <translation>Medborgarlöfte: {title}</translation>
+    </message>
+</context>
+<context>
+    <name>MeasuresView</name>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>All open</source>
+        <translation>Alla öppna</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>Alla</translation>
+    </message>
+    <message>
+        <source>Responsible organisation</source>
+        <translation>Ansvarig aktör</translation>
+    </message>
+    <message>
+        <source>All responsible</source>
+        <translation>Alla ansvariga</translation>
+    </message>
+    <message>
+        <source>Focus area</source>
+        <translation>Fokusområde</translation>
+    </message>
+    <message>
+        <source>All focus areas</source>
+        <translation>Alla fokusområden</translation>
+    </message>
+    <message>
+        <source>Without focus area</source>
+        <translation>Utan fokusområde</translation>
+    </message>
+    <message>
+        <source>Only &amp;overdue</source>
+        <translation>Bara förs&amp;enade</translation>
+    </message>
+    <message>
+        <source>Search measures…</source>
+        <translation>Sök åtgärder…</translation>
+    </message>
+    <message>
+        <source>Search measures</source>
+        <translation>Sök åtgärder</translation>
+    </message>
+    <message>
+        <source>Measures</source>
+        <translation>Åtgärder</translation>
+    </message>
+    <message>
+        <source>Details of the selected measure</source>
+        <translation>Detaljer om den valda åtgärden</translation>
+    </message>
+    <message>
+        <source>&amp;New measure</source>
+        <translation>&amp;Ny åtgärd</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>&amp;Ändra</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>&amp;Ta bort</translation>
+    </message>
+    <message>
+        <source>&amp;Undo delete</source>
+        <translation>Ån&amp;gra borttagning</translation>
+    </message>
+    <message>
+        <source>Number of measures</source>
+        <translation>Antal åtgärder</translation>
+    </message>
+    <message>
+        <source>&amp;Status</source>
+        <translation>&amp;Status</translation>
+    </message>
+    <message>
+        <source>&amp;Responsible</source>
+        <translation>Ans&amp;varig</translation>
+    </message>
+    <message>
+        <source>Focus &amp;area</source>
+        <translation>&amp;Fokusområde</translation>
+    </message>
+    <message>
+        <source>It is not shown with the chosen filters.</source>
+        <translation>Den visas inte med de valda filtren.</translation>
+    </message>
+    <message>
+        <source>1 measure</source>
+        <translation>1 åtgärd</translation>
+    </message>
+    <message>
+        <source>{count} measures</source>
+        <translation>{count} åtgärder</translation>
+    </message>
+    <message>
+        <source>1 overdue</source>
+        <translation>1 försenad</translation>
+    </message>
+    <message>
+        <source>{count} overdue</source>
+        <translation>{count} försenade</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>Typ</translation>
+    </message>
+    <message>
+        <source>Responsible</source>
+        <translation>Ansvarig</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontakt</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Deadline</translation>
+    </message>
+    <message>
+        <source>Follow-up</source>
+        <translation>Uppföljning</translation>
+    </message>
+    <message>
+        <source>Effect</source>
+        <translation>Effekt</translation>
+    </message>
+    <message>
+        <source>Public commitment</source>
+        <translation>Medborgarlöfte</translation>
+    </message>
+    <message>
+        <source>Linked observations ({count})</source>
+        <translation>Kopplade iakttagelser ({count})</translation>
+    </message>
+    <message>
+        <source>Select a measure to see it here.</source>
+        <translation>Markera en åtgärd för att se den här.</translation>
+    </message>
+    <message>
+        <source>{total} measures, {open} open</source>
+        <translation>{total} åtgärder, {open} öppna</translation>
+    </message>
+    <message>
+        <source>Focus areas</source>
+        <translation>Fokusområden</translation>
+    </message>
+    <message>
+        <source>Measure saved.</source>
+        <translation>Åtgärden är sparad.</translation>
+    </message>
+    <message>
+        <source>Measure deleted. Undo brings it back.</source>
+        <translation>Åtgärden togs bort. Ångra tar tillbaka den.</translation>
+    </message>
+    <message>
+        <source>Measure restored.</source>
+        <translation>Åtgärden är återställd.</translation>
+    </message>
+</context>
+<context>
+    <name>NewGroupDialog</name>
+    <message>
+        <source>Year</source>
+        <translation>År</translation>
     </message>
 </context>
 <context>

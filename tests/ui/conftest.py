@@ -21,10 +21,15 @@ def swedish(qapp):  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def work(qapp):  # type: ignore[no-untyped-def]
-    """The background-work helper; a test fails if it leaves work running."""
+def work(qapp, qtbot):  # type: ignore[no-untyped-def]
+    """The background-work helper; a test fails if it leaves work running.
+
+    Its results are delivered before the next test starts: a callback of this test's
+    widgets must not run during the next one.
+    """
     from lagesbild_desktop.ui.background import BackgroundWork
 
     helper = BackgroundWork()
     yield helper
     assert helper.wait_until_done(20_000), "background work still running after the test"
+    qtbot.waitUntil(lambda: not helper.busy, timeout=20_000)

@@ -159,8 +159,11 @@ def test_delete_and_undo(qtbot, window):
     assert after_delete.args == [before - 1]
     assert window.model.row_of(doomed.id) is None
     assert window.undo_action.isEnabled()
+    window.activateWindow()
+    window.table.setFocus()
+    qtbot.waitUntil(window.table.hasFocus, timeout=5_000)
     with qtbot.waitSignal(window.table_loaded, timeout=10_000) as after_undo:
-        QTest.keyClick(window, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+        QTest.keyClick(window.table, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
     assert after_undo.args == [before]
     qtbot.waitUntil(lambda: window.model.row_of(doomed.id) is not None, timeout=5_000)
 
@@ -224,3 +227,36 @@ def test_an_unsaved_draft_is_offered_at_the_next_start(qtbot, work, demo_templat
     second.deleteLater()
     QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
     db.close()
+
+
+def test_a_measure_is_started_from_the_selected_observations(qtbot, window):
+    from PySide6.QtCore import QItemSelectionModel
+
+    chosen = [window.model.observation(row).id for row in (1, 4)]
+    selection = window.table.selectionModel()
+    for row in (1, 4):
+        selection.select(window.model.index(row, 0),
+                         QItemSelectionModel.SelectionFlag.Select
+                         | QItemSelectionModel.SelectionFlag.Rows)
+    window.measure_action.trigger()
+    assert window.tabs.currentWidget() is window.measures
+    qtbot.waitUntil(lambda: window.measures.form is not None
+                    and window.measures.form.isVisible(), timeout=10_000)
+    qtbot.waitUntil(lambda: sorted(window.measures.form.linked_ids()) == sorted(chosen),
+                    timeout=10_000)
+    window.measures.form.confirm_discard = lambda: True
+    window.measures.form.close()
+
+
+def test_delete_on_the_measures_tab_does_not_touch_observations(qtbot, window):
+    before = window.model.rowCount()
+    window._select_row(0)
+    window.tabs.setCurrentWidget(window.measures)
+    window.activateWindow()
+    window.measures.setFocus()
+    qtbot.waitUntil(window.measures.hasFocus, timeout=5_000)
+    QTest.keyClick(window.measures, Qt.Key.Key_Delete)
+    work = window.work
+    assert work.wait_until_done(5_000)
+    qtbot.waitUntil(lambda: not work.busy, timeout=5_000)
+    assert window.model.rowCount() == before
