@@ -10,10 +10,11 @@ for linking; the user decides.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Iterable, Mapping
 from datetime import datetime, timedelta
 from typing import Final, NamedTuple
+
+from lagesbild_desktop.domain.geo import distance_m
 
 __all__ = [
     "DUPLICATE_TAG_PREFIX",
@@ -38,7 +39,6 @@ WINDOW: Final = timedelta(hours=48)
 # How a duplicate names its original: a tag, so the link needs no new column and syncs
 # with the observation's other fields. A UUIDv7 is 36 characters: the tag is 48 (max 50).
 DUPLICATE_TAG_PREFIX: Final = "dubblett-av:"
-_EARTH_RADIUS_M: Final = 6_371_008.8  # mean radius (IUGG)
 
 
 class Sighting(NamedTuple):
@@ -66,13 +66,6 @@ class Candidate(NamedTuple):
     time_gap: timedelta  # never negative: before or after, the gap is the same
 
 
-def distance_m(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle (haversine) distance in metres; within 0.5 % of the ellipsoid's,
-    i.e. a quarter of a metre at 50 m."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    half = (math.sin((phi2 - phi1) / 2) ** 2
-            + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-    return 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(half)))
 
 
 def ancestors(code: str, parents: Mapping[str, str | None]) -> list[str]:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, NamedTuple
 
+from lagesbild_desktop.domain.geo import distance_m
 from lagesbild_desktop.domain.observation import MAX_TITLE
 
 __all__ = [
@@ -30,7 +31,6 @@ MAX_BYTES: Final = 20 * 1024 * 1024
 DEFAULT_MAX_POINTS: Final = 5000
 # 7 decimals of a degree are about a centimetre: more only bloats the stored JSON.
 _DECIMALS: Final = 7
-_EARTH_RADIUS_M: Final = 6_371_008.8  # mean radius (IUGG)
 
 Source = Literal["track", "route", "waypoints"]
 
@@ -304,13 +304,8 @@ def _earliest(points: Iterable[Any]) -> datetime | None:
 
 
 def _length_m(line: Sequence[tuple[float, float]]) -> float:
-    total = 0.0
-    for (lon1, lat1), (lon2, lat2) in zip(line, line[1:], strict=False):
-        phi1, phi2 = math.radians(lat1), math.radians(lat2)
-        half = (math.sin((phi2 - phi1) / 2) ** 2
-                + math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2)
-        total += 2 * _EARTH_RADIUS_M * math.asin(min(1.0, math.sqrt(half)))
-    return total
+    return sum(distance_m(lat1, lon1, lat2, lon2)
+               for (lon1, lat1), (lon2, lat2) in zip(line, line[1:], strict=False))
 
 
 def _simplify(line: list[tuple[float, float]], max_points: int) -> list[tuple[float, float]]:
