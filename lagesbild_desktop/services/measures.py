@@ -51,14 +51,15 @@ def _links(session: object, measure_id: str) -> list[str]:
         .where(measure_observation.c.measure_id == measure_id)))
 
 
-def _view(session: object, m: Measure, today: date | None = None) -> MeasureView:
+def _view(session: object, m: Measure, today: date | None = None,
+          links: list[str] | None = None) -> MeasureView:
     return MeasureView(
         id=m.id, title=m.title, measure_type=m.measure_type, description=m.description,
         responsible_org_id=m.responsible_org_id, responsible_contact=m.responsible_contact,
         priority=m.priority, deadline=m.deadline, status=m.status, follow_up_on=m.follow_up_on,
         effect=m.effect, effect_notes=m.effect_notes, focus_area_id=m.focus_area_id,
         commitment_id=m.commitment_id, walk_id=m.walk_id,
-        observation_ids=_links(session, m.id), sharing=m.sharing,
+        observation_ids=_links(session, m.id) if links is None else links, sharing=m.sharing,
         owner_org_id=m.owner_org_id,
         overdue=is_overdue(m.deadline, m.status, today or date.today()),
         deleted_at=m.deleted_at)
@@ -115,6 +116,11 @@ def get_measure(db: Database, measure_id: str) -> MeasureView:
 
 def list_measures(db: Database, today: date | None = None) -> list[MeasureView]:
     with db.session() as session:
+        links: dict[str, list[str]] = {}
+        pairs = select(measure_observation.c.measure_id, measure_observation.c.observation_id)
+        for measure_id, observation_id in session.execute(pairs.order_by(
+                measure_observation.c.observation_id)):
+            links.setdefault(measure_id, []).append(observation_id)
         stmt = select(Measure).where(Measure.deleted_at.is_(None)).order_by(
             Measure.deadline.is_(None), Measure.deadline)
-        return [_view(session, m, today) for m in session.scalars(stmt)]
+        return [_view(session, m, today, links.get(m.id, [])) for m in session.scalars(stmt)]
