@@ -2,7 +2,9 @@
 
 Non-modal, so the user can click the map while it is open (the main window passes the
 click to `set_position`). What is typed is kept as a draft on disk while typing; saving
-and reading photos happen in the background.
+and reading photos happen in the background. While the category, time and position are
+typed, a similar stored observation (50 m, 48 hours) is offered for linking instead; a
+safety-walk finding's walk, stop, ratings and proposed measure have a section of their own.
 """
 
 from __future__ import annotations
@@ -39,18 +41,23 @@ from PySide6.QtWidgets import (
 )
 
 from lagesbild_desktop.domain import catalogue, observation
+from lagesbild_desktop.domain import duplicates as duplicate_rules
 from lagesbild_desktop.domain.actor import Actor
+from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.geo import CoordinateError, parse_coordinates, wgs84_to_sweref
 from lagesbild_desktop.domain.observation import ObservationInput, ValidationError
 from lagesbild_desktop.domain.periods import LOCAL
-from lagesbild_desktop.services import attachments, observations
+from lagesbild_desktop.services import attachments, duplicates, observations, walks
 from lagesbild_desktop.services.attachments import AttachmentView
 from lagesbild_desktop.services.choices import Choices, NamedPlace
 from lagesbild_desktop.services.drafts import DraftStore
+from lagesbild_desktop.services.duplicates import DuplicateCandidate
 from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.ui.background import BackgroundWork
+from lagesbild_desktop.ui.duplicate_offer import DuplicateOffer
 from lagesbild_desktop.ui.filter_panel import colour_icon
 from lagesbild_desktop.ui.photo_strip import PhotoStrip, image_paths
+from lagesbild_desktop.ui.walk_finding import WalkFinding
 
 if TYPE_CHECKING:
     from lagesbild_desktop.db.engine import Database
@@ -58,6 +65,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DRAFT_DELAY_MS = 500
+# Possible duplicates are looked for once the category, time or position rest this long.
+DUPLICATE_DELAY_MS = 400
 ERROR_COLOUR = "#b3261e"
 WARNING_COLOUR = "#8a5300"
 # A photo's position closer than this (degrees, some 20 m) to the typed one is not offered.
@@ -67,7 +76,8 @@ MESSAGE_ROW = {"category": "category", "occurred_from": "time", "occurred_to": "
                "latitude": "position", "longitude": "position", "place_name": "place",
                "place_type": "place", "severity": "severity", "title": "title",
                "description": "description", "sharing": "sharing", "status": "status",
-               "police_report": "status"}
+               "police_report": "status", "walk_id": "walk", "stop_number": "walk",
+               "ratings": "walk", "proposed_measure": "walk"}
 # Draft values that say which record the draft is for rather than what was typed.
 _BOOKKEEPING = ("draft_key", "observation_id")
 Message = tuple[str, str, str]  # field, text, level ("error" or "warning")
@@ -82,16 +92,23 @@ class _Saved:
 
 def _store(db: Database, actor: Actor, store: Path, observation_id: str | None,
            base: ObservationInput | None, fields: dict[str, Any], files: list[Path],
-           removed: list[str], language: str) -> _Saved:
-    """Runs in the database writer: the observation first, then its photos one by one."""
+           removed: list[str], language: str, duplicate_of: str | None = None) -> _Saved:
+    """Runs in the database writer: the observation first, then its photos one by one.
+
+    With `duplicate_of`, the observation is stored as a duplicate of that one."""
     if observation_id is None:
-        view = observations.create_observation(db, actor, ObservationInput(**fields))
+        data = ObservationInput(**fields)
+        if duplicate_of is not None:
+            data = duplicates.as_duplicate(data, duplicate_of)
+        view = observations.create_observation(db, actor, data)
     else:
-        # Fields the form does not show (walk, ratings, tags) keep their stored values.
+        # Fields the form does not show (tags) keep their stored values.
         if base is None:
             base = observations.get_observation(db, observation_id).as_input()
         view = observations.update_observation(
             db, actor, observation_id, dataclasses.replace(base, **fields))
+        if duplicate_of is not None:
+            view = duplicates.link_as_duplicate(db, actor, observation_id, duplicate_of)
     for attachment_id in removed:
         attachments.remove_attachment(db, actor, attachment_id)
     added: list[tuple[Path, AttachmentView]] = []
@@ -204,13 +221,28 @@ def _best_match(combo: QComboBox, typed: str) -> int:
     return -1
 
 
+def _load_walks(db: Database, walk_id: str | None) -> tuple[list[walks.WalkView], int | None]:
+    """The walks to choose from and, for `walk_id`, the number its next stop gets."""
+    found = walks.list_walks(db)
+    if walk_id is None:
+        return found, None
+    page = observations.find_observations(db, ObservationFilter(walk_id=walk_id),
+                                          limit=10_000)
+    return found, max((v.stop_number or 0 for v in page.rows), default=0) + 1
+
+
 class ObservationForm(QDialog):
     saved = Signal(object)  # ObservationView, after every successful save
+    # The stored observations that may be this one told again, after every look (tests
+    # wait on it); possibly empty.
+    duplicates_checked = Signal(list)
+    duplicate_shown = Signal(str)  # the user asked to see this possible duplicate
 
     def __init__(self, *, work: BackgroundWork, db: Database, actor: Actor, choices: Choices,
                  store: Path, drafts: DraftStore, existing: ObservationView | None = None,
                  draft: dict[str, Any] | None = None, language: str = "sv",
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, walk_id: str | None = None) -> None:
+        """`walk_id`: a new observation is a finding of that walk, with the next stop."""
         super().__init__(parent)
         self._work, self._db, self._actor, self._store = work, db, actor, store
         self._drafts, self._language = drafts, language
@@ -223,6 +255,11 @@ class ObservationForm(QDialog):
         self._offer: tuple[float, float, Path] | None = None
         self._draft_timer = QTimer(self, singleShot=True, interval=DRAFT_DELAY_MS)
         self._draft_timer.timeout.connect(self._write_draft)
+        self._duplicate_timer = QTimer(self, singleShot=True, interval=DUPLICATE_DELAY_MS)
+        self._duplicate_timer.timeout.connect(self._look_for_duplicates)
+        self._duplicate_looks = itertools.count(1)
+        self._duplicate_look = 0  # the look whose answer is still wanted
+        self._not_duplicates: set[str] = set()  # what the user said is something else
         self.setModal(False)
         self.setAcceptDrops(True)
         self.setWindowTitle(self.tr("Edit observation") if existing else self.tr("New observation"))
@@ -232,6 +269,11 @@ class ObservationForm(QDialog):
             self._show_observation(existing)
             work.run(lambda: attachments.list_attachments(db, existing.id), self._list_stored,
                      label="attachments")
+        preset = walk_id if existing is None else None
+        if preset is not None:
+            self.walk_finding.apply({"walk_id": preset})
+        work.run(lambda: _load_walks(db, preset), self._walks_loaded, self._walks_failed,
+                 label="walks")
         self._position_changed()
         self._baseline = self._values()
         if draft:
@@ -305,6 +347,8 @@ class ObservationForm(QDialog):
         self.police_report = _combo([(p.text(lang), p.code) for p in catalogue.POLICE_REPORT],
                                     self.tr("Police report"))
         _select(self.police_report, "unknown")
+        self.walk_finding = WalkFinding(lang)
+        self.duplicate_offer = DuplicateOffer()
         self.photos = PhotoStrip(self._work)
         self.add_photo = QPushButton(self.tr("&Add photo…"))
         self.remove_photo = QPushButton(self.tr("Remove photo"))
@@ -376,6 +420,8 @@ class ObservationForm(QDialog):
         photos.addWidget(self.photos, 1)
         photos.addLayout(buttons)
         form.addRow(QLabel(self.tr("Photos")), photos)
+        self.walk_finding.add_to_body(self._messages["walk"])
+        form.addRow(self.walk_finding)
 
         bottom = QHBoxLayout()
         bottom.addWidget(self.draft_status, 1)
@@ -385,12 +431,14 @@ class ObservationForm(QDialog):
         layout = QVBoxLayout(self)
         layout.addLayout(form)
         layout.addWidget(self._messages["general"])
+        layout.addWidget(self.duplicate_offer)
         layout.addLayout(bottom)
         order = [self.category, self.time_from, self.has_end, self.time_to, self.position,
                  self.place, self.photo_offer, self.place_name, self.place_type, self.severity,
                  self.title, self.description, self.sharing, self.status, self.police_report,
-                 self.add_photo, self.remove_photo, self.photos, self.save_button,
-                 self.cancel_button]
+                 self.add_photo, self.remove_photo, self.photos,
+                 *self.walk_finding.focus_order(), *self.duplicate_offer.buttons(),
+                 self.save_button, self.cancel_button]
         for first, second in itertools.pairwise(order):
             QWidget.setTabOrder(first, second)
         self._focus_order = order
@@ -420,6 +468,13 @@ class ObservationForm(QDialog):
                    (self.police_report.currentIndexChanged, "status")]
         for signal, key in changes:
             signal.connect(lambda *_, key=key: self._changed(key))
+        self.walk_finding.changed.connect(lambda: self._changed("walk"))
+        for signal in (self.category.currentTextChanged, self.time_from.dateTimeChanged,
+                       self.position.textChanged, self.status.currentIndexChanged):
+            signal.connect(self._schedule_duplicate_look)
+        self.duplicate_offer.link_requested.connect(self._link_duplicate)
+        self.duplicate_offer.dismissed.connect(self._dismiss_duplicates)
+        self.duplicate_offer.show_requested.connect(self.duplicate_shown)
         self.photos.changed.connect(self._photos_changed)
         self.photos.photo_read.connect(self._photo_read)
         self.photos.itemSelectionChanged.connect(
@@ -451,7 +506,9 @@ class ObservationForm(QDialog):
             "occurred_to": view.occurred_to.isoformat() if view.occurred_to else None,
             "position": f"{view.latitude:.6f}, {view.longitude:.6f}",
             "description": view.description,
-            **{key: getattr(view, key) for key in (*self._combos(), "place_name", "title")}})
+            **{key: getattr(view, key) for key in (*self._combos(), "place_name", "title",
+                                                   "walk_id", "stop_number", "ratings",
+                                                   "proposed_measure")}})
 
     def _values(self) -> dict[str, Any]:
         """Everything on the form, JSON-safe: what a draft holds."""
@@ -466,6 +523,7 @@ class ObservationForm(QDialog):
             **{key: combo.currentData() for key, combo in self._combos().items()},
             "photos": [str(p) for p in self.photos.files()],
             "removed_attachments": self.photos.removed_stored(),
+            **self.walk_finding.draft_values(),
         }
 
     def _restore(self, values: dict[str, Any]) -> None:
@@ -500,6 +558,7 @@ class ObservationForm(QDialog):
         for key, combo in self._combos().items():
             if key in values:
                 _select(combo, values[key])
+        self.walk_finding.apply(values)
 
     def _category_code(self) -> str | None:
         """The category whose text is in the box exactly; None while it is being typed."""
@@ -640,6 +699,64 @@ class ObservationForm(QDialog):
             self.set_position(self._offer[0], self._offer[1])
             self.position.setFocus()
 
+    # -- walks ---------------------------------------------------------------------------
+    def _walks_loaded(self, loaded: tuple[list[walks.WalkView], int | None]) -> None:
+        if not shiboken6.isValid(self):
+            return
+        found, next_stop = loaded
+        untouched = not self.has_input()
+        self.walk_finding.set_walks(found)
+        if next_stop is not None:
+            self.walk_finding.set_next_stop(next_stop)
+        if untouched:  # what arrived late is part of the blank form, not the user's input
+            self._baseline = self._values()
+
+    def _walks_failed(self, error: BaseException) -> None:
+        log.warning("walks not listed: %s", error)  # the chosen walk, if any, is kept
+
+    # -- possible duplicates --------------------------------------------------------------
+    def _schedule_duplicate_look(self) -> None:
+        self._duplicate_look = 0  # an answer for what was there before is not wanted
+        self._duplicate_timer.start()
+
+    def _look_for_duplicates(self) -> None:
+        """Look in the background for the same category within 50 m and 48 hours."""
+        code, point = self._category_code(), self._read_position()[0]
+        already = self.status.currentData() == str(catalogue.ObservationStatus.DUPLICATE) or (
+            self._base is not None and duplicate_rules.original_id(self._base.tags) is not None)
+        if code is None or point is None or already:
+            self.duplicate_offer.offer([])
+            return
+        data = ObservationInput(category=code, occurred_from=self.time_from.moment(),
+                                latitude=point[0], longitude=point[1])
+        db, exclude = self._db, self._observation_id
+        look = self._duplicate_look = next(self._duplicate_looks)
+        self._work.run(
+            lambda: duplicates.possible_duplicates(db, data, exclude_id=exclude),
+            lambda found: self._duplicates_found(look, found), self._duplicates_failed,
+            label="duplicates")
+
+    def _duplicates_found(self, look: int, found: list[DuplicateCandidate]) -> None:
+        if not shiboken6.isValid(self) or look != self._duplicate_look:
+            return  # the form has changed since: a newer look is on its way
+        offered = [c for c in found if c.observation.id not in self._not_duplicates]
+        if not self._saving:
+            self.duplicate_offer.offer(offered)
+        self.duplicates_checked.emit(offered)
+
+    def _duplicates_failed(self, error: BaseException) -> None:
+        # Only an offer is lost: recording goes on as if there were no duplicates.
+        log.warning("possible duplicates not looked up: %s", error)
+
+    def _dismiss_duplicates(self, ids: list[str]) -> None:
+        """"Not a duplicate": these are not offered again while the form is open."""
+        self._not_duplicates.update(ids)
+        self._duplicate_look = 0
+
+    def _link_duplicate(self, original_id: str) -> None:
+        """Save what is typed, as a duplicate of `original_id`."""
+        self._save(duplicate_of=original_id)
+
     # -- saving ----------------------------------------------------------------------------
     def _collect(self) -> tuple[dict[str, Any] | None, list[Message]]:
         """The observation's fields and every problem with them; fields None on an error."""
@@ -664,7 +781,8 @@ class ObservationForm(QDialog):
             latitude=point[0] if point else 59.5, longitude=point[1] if point else 16.0,
             place_name=self.place_name.text().strip(), title=self.title.text().strip(),
             description=self.description.toPlainText().strip(),
-            **{key: combo.currentData() for key, combo in self._combos().items()})
+            **{key: combo.currentData() for key, combo in self._combos().items()},
+            **self.walk_finding.values())
         for p in observation.validate_observation(
                 ObservationInput(**fields), datetime.now(UTC), self._category_codes):
             if (p.field in ("latitude", "longitude") and point is None) or (
@@ -690,7 +808,11 @@ class ObservationForm(QDialog):
         widgets = {"category": self.category, "occurred_from": self.time_from,
                    "occurred_to": self.time_to, "latitude": self.position,
                    "longitude": self.position, "place_name": self.place_name,
-                   "title": self.title, "description": self.description, **self._combos()}
+                   "title": self.title, "description": self.description, **self._combos(),
+                   "walk_id": self.walk_finding.walk, "stop_number": self.walk_finding.stop_number,
+                   "proposed_measure": self.walk_finding.proposed_measure}
+        if rows["walk"]:
+            self.walk_finding.set_expanded(True)
         bad = [widgets[f] for f, _, level in problems if level == "error" and f in widgets]
         if bad:
             min(bad, key=self._focus_order.index).setFocus(Qt.FocusReason.OtherFocusReason)
@@ -698,6 +820,9 @@ class ObservationForm(QDialog):
     @Slot()
     def save(self) -> None:
         """Check, then store in the background; the form closes when all went well."""
+        self._save()
+
+    def _save(self, duplicate_of: str | None = None) -> None:
         if self._saving:
             return
         fields, problems = self._collect()
@@ -712,7 +837,7 @@ class ObservationForm(QDialog):
         files, removed = self.photos.files(), self.photos.removed_stored()
         self._work.run(
             lambda: _store(db, actor, store, observation_id, base, fields, files, removed,
-                           language),
+                           language, duplicate_of),
             self._saved_ok, self._save_failed, write=True, label=self.tr("Saving observation"))
 
     def _saved_ok(self, result: _Saved) -> None:

@@ -64,6 +64,37 @@
     </message>
 </context>
 <context>
+    <name>DuplicateOffer</name>
+    <message>
+        <source>Show</source>
+        <translation>Visa</translation>
+    </message>
+    <message>
+        <source>Link as duplicate</source>
+        <translation>Länka som dubblett</translation>
+    </message>
+    <message>
+        <source>Save this observation as a duplicate of the one already recorded</source>
+        <translation>Spara iakttagelsen som dubblett av den som redan är registrerad</translation>
+    </message>
+    <message>
+        <source>Not a duplicate</source>
+        <translation>Inte en dubblett</translation>
+    </message>
+    <message>
+        <source>There is 1 similar observation within 50 m and 48 hours: {found}</source>
+        <translation>Det finns 1 liknande iakttagelse inom 50 m och 48 timmar: {found}</translation>
+    </message>
+    <message>
+        <source>There are {count} similar observations within 50 m and 48 hours: {found}</source>
+        <translation>Det finns {count} liknande iakttagelser inom 50 m och 48 timmar: {found}</translation>
+    </message>
+    <message>
+        <source>{metres} m away</source>
+        <translation>{metres} m bort</translation>
+    </message>
+</context>
+<context>
     <name>FilterPanel</name>
     <message>
         <source>Last 4 weeks</source>
@@ -144,6 +175,253 @@
     <message>
         <source>Severity at least</source>
         <translation>Allvarlighet minst</translation>
+    </message>
+</context>
+<context>
+    <name>HotspotModel</name>
+    <message>
+        <source>No.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Place</source>
+        <translation type="unfinished">Plats</translation>
+    </message>
+    <message>
+        <source>Observations</source>
+        <translation type="unfinished">Iakttagelser</translation>
+    </message>
+    <message>
+        <source>Radius (m)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Significance</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Score (z)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(unnamed place)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Double-click or press Enter to show its {count} observations on the map</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LagesbildCountModel</name>
+    <message>
+        <source>Period</source>
+        <translation type="unfinished">Period</translation>
+    </message>
+    <message>
+        <source>Previous
+period</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Change</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>%</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Same period
+last year</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The chosen period</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The previous period of the same length</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Change against the previous period</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Change against the previous period, in percent</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The same period last year (52 weeks earlier, same weekdays)</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Change against the same period last year</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Change against the same period last year, in percent</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LagesbildView</name>
+    <message>
+        <source>Lägesbild</source>
+        <translation type="unfinished">Lägesbild</translation>
+    </message>
+    <message>
+        <source>Choose a period and filters to compile the lägesbild.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No observations in the chosen period with these filters.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Summary</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Category</source>
+        <translation type="unfinished">Kategori</translation>
+    </message>
+    <message>
+        <source>Counts per category</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Municipality / area</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Counts per municipality and area</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Observations by weekday and hour</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hotspots</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Open measures</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Summary: the biggest changes</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Per category</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Per municipality and area</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Weekday and hour of the day</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Trend: observations per week, 52 weeks</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Hotspots, top 10</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Compiling…</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The lägesbild could not be compiled: {reason}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Dark bars: the period's weeks; {total} observations in the 52 weeks, at most {top} in a week.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No significant hotspots in the period.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{found} significant hotspots among {points} observations (200 m cells, Getis-Ord Gi*). Double-click a row to show it on the map.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Open measures ({count})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{count} overdue</source>
+        <translation type="unfinished">{count} försenade</translation>
+    </message>
+    <message>
+        <source>None overdue.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No open measures.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Only measures linked to observations that the filters let through.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{weeks} weeks</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>1 week</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{days} days</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Period {range} ({length}): {count} observations</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Compared with the previous period {previous} and the same period last year {last_year}. Compiled {today}.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No large changes against the previous period.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>category</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>municipality</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>area</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{label} ({kind}): up from {previous} to {current} ({pct})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{label} ({kind}): down from {previous} to {current} ({pct})</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Total</source>
+        <translation type="unfinished" />
     </message>
 </context>
 <context>
@@ -1000,6 +1278,29 @@
     </message>
 </context>
 <context>
+    <name>OpenMeasureModel</name>
+    <message>
+        <source>Measure</source>
+        <translation type="unfinished">Åtgärd</translation>
+    </message>
+    <message>
+        <source>Responsible</source>
+        <translation type="unfinished">Ansvarig</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation type="unfinished">Deadline</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation type="unfinished">Status</translation>
+    </message>
+    <message>
+        <source>Overdue by {days} days</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>PhotoStrip</name>
     <message>
         <source>Photos</source>
@@ -1008,6 +1309,135 @@
     <message>
         <source>No photos. Drag pictures here or add them with the button.</source>
         <translation>Inga foton. Dra bilder hit eller lägg till dem med knappen.</translation>
+    </message>
+</context>
+<context>
+    <name>TrendChart</name>
+    <message>
+        <source>Observations per week, the last 52 weeks</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No data</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Week {week} (from {monday}): {count}</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>(the period ends during this week)</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>WalkFinding</name>
+    <message>
+        <source>Sa&amp;fety walk</source>
+        <translation>Trygg&amp;hetsvandring</translation>
+    </message>
+    <message>
+        <source>Show the safety walk finding</source>
+        <translation>Visa trygghetsvandringens punkt</translation>
+    </message>
+    <message>
+        <source>Walk</source>
+        <translation>Vandring</translation>
+    </message>
+    <message>
+        <source>None</source>
+        <translation>Ingen</translation>
+    </message>
+    <message>
+        <source>Stop number</source>
+        <translation>Punktnummer</translation>
+    </message>
+    <message>
+        <source>not rated</source>
+        <translation>ej bedömd</translation>
+    </message>
+    <message>
+        <source>0 = poor … 3 = good</source>
+        <translation>0 = dåligt … 3 = bra</translation>
+    </message>
+    <message>
+        <source>Proposed measure</source>
+        <translation>Föreslagen åtgärd</translation>
+    </message>
+    <message>
+        <source>What would make the place safer, e.g. cut back the bushes by the path</source>
+        <translation>Vad skulle göra platsen tryggare, t.ex. röj buskarna vid gångvägen</translation>
+    </message>
+    <message>
+        <source>Wal&amp;k</source>
+        <translation>Vandrin&amp;g</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Punkt</translation>
+    </message>
+    <message>
+        <source>Ratings (0 = poor, 3 = good)</source>
+        <translation>Bedömning (0 = dåligt, 3 = bra)</translation>
+    </message>
+    <message>
+        <source>Pr&amp;oposed measure</source>
+        <translation>&amp;Föreslagen åtgärd</translation>
+    </message>
+    <message>
+        <source>a walk not on this device</source>
+        <translation>en vandring som inte finns på den här datorn</translation>
+    </message>
+    <message>
+        <source>stop {number}</source>
+        <translation>punkt {number}</translation>
+    </message>
+    <message>
+        <source>{count} of 9 rated</source>
+        <translation>{count} av 9 bedömda</translation>
+    </message>
+</context>
+<context>
+    <name>WeekdayHourModel</name>
+    <message>
+        <source>Mon</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Tue</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Wed</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Thu</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Fri</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sat</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sun</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Total</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{start:02d}:00–{start:02d}:59</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>{weekday} {start:02d}:00–{start:02d}:59: {count}</source>
+        <translation type="unfinished" />
     </message>
 </context>
 </TS>

@@ -23,7 +23,8 @@ from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.geo import sweref_to_wgs84, wgs84_to_sweref
 from lagesbild_desktop.domain.observation import ObservationInput
 from lagesbild_desktop.domain.periods import LOCAL
-from lagesbild_desktop.services import attachments, observations
+from lagesbild_desktop.domain.walk import WalkInput
+from lagesbild_desktop.services import attachments, observations, walks
 from lagesbild_desktop.services.choices import Choices, load_choices
 from lagesbild_desktop.services.drafts import DraftStore
 from lagesbild_desktop.ui.background import BackgroundWork
@@ -483,3 +484,36 @@ def test_a_photo_that_cannot_be_stored_keeps_the_form_open_on_the_saved_observat
         form.save()
     assert again.args[0].id == saved.args[0].id
     assert observations.find_observations(db, ObservationFilter()).total == 1
+
+
+def test_a_finding_of_a_walk_no_longer_listed_keeps_its_walk(
+        make_form: Callable[..., ObservationForm], qtbot: Any, db: Database,
+        actor: Actor) -> None:
+    walk = walks.create_walk(db, actor, WalkInput("Vårvandring", datetime.now(UTC)))
+    view = observations.create_observation(db, actor, an_observation(
+        walk_id=walk.id, stop_number=3, ratings={"openness": 1}))
+    walks.delete_walk(db, actor, walk.id)  # its findings stay, the walk is not listed
+    form = make_form(existing=view)
+    qtbot.waitUntil(lambda: not form._work.busy)
+
+    assert form.walk_finding.walk.findData(walk.id) < 0
+    assert form.walk_finding.walk_id() == walk.id
+    assert not form.has_input()
+    form.title.setText("Krossad busskur, lagad")
+    with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
+        form.save()
+    assert (saved.args[0].walk_id, saved.args[0].stop_number) == (walk.id, 3)
+    assert saved.args[0].ratings == {"openness": 1}
+
+
+def test_a_walk_preset_gives_stop_one_for_a_walk_without_findings(
+        make_form: Callable[..., ObservationForm], qtbot: Any, db: Database,
+        actor: Actor) -> None:
+    walk = walks.create_walk(db, actor, WalkInput("Höstvandring", datetime.now(UTC)))
+    form = make_form(walk_id=walk.id)
+    qtbot.waitUntil(lambda: form.walk_finding.stop_number.value() == 1)
+    assert form.walk_finding.walk.currentData() == walk.id
+    assert form.walk_finding.is_expanded()
+    qtbot.keyClick(form.category, Key.Key_Escape)  # a preset is not input: closes at once
+    assert not form.isVisible()
+    assert form.confirm_discard.calls == []  # type: ignore[attr-defined]
