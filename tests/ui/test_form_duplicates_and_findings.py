@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -31,13 +31,6 @@ METRE = 1 / 111_195  # degrees of latitude (the haversine's mean radius)
 # A whole minute, so the form's time (minutes) is exactly this.
 WHEN = (datetime.now(LOCAL) - timedelta(days=1)).replace(second=0, microsecond=0)
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def work(db: Database) -> Iterator[BackgroundWork]:
-    helper = BackgroundWork()
-    yield helper
-    assert helper.wait_until_done(10_000), "background work left running"
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from fractions import Fraction
 from pathlib import Path
@@ -35,13 +35,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def work(db: Database) -> Iterator[BackgroundWork]:
-    helper = BackgroundWork()
-    yield helper
-    assert helper.wait_until_done(10_000), "background work left running"
 
 
 @pytest.fixture
