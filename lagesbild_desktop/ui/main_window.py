@@ -39,6 +39,7 @@ from lagesbild_desktop.ui.map_view import MapView
 from lagesbild_desktop.ui.measures_view import MeasuresView
 from lagesbild_desktop.ui.observation_form import ObservationForm
 from lagesbild_desktop.ui.observation_table import ObservationTableModel
+from lagesbild_desktop.ui.walks_view import WalksView
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class MainWindow(QMainWindow):
         self.store = config.attachments_dir(db.path)
         self.drafts = DraftStore(config.data_dir() / "drafts")
         self.choices: Choices | None = None
+        self.walks: WalksView | None = None
         self.form: ObservationForm | None = None
         self._deleted: list[str] = []
         self._map_generation = 0
@@ -191,6 +193,12 @@ class MainWindow(QMainWindow):
     def _choices_loaded(self, choices: Choices) -> None:
         self.choices = choices
         self.filters.set_choices(choices)
+        # The walks view needs the catalogue (areas, categories) to build its forms.
+        self.walks = WalksView(self.work, self.db, self.actor, choices, self.store,
+                               self.drafts, self.language, parent=self)
+        self.walks.walks_changed.connect(
+            lambda: self.apply_filter(self.filters.current_filter(), again=True))
+        self.tabs.addTab(self.walks, self.tr("Safety walks"))
         self.map.show_map(choices.area_geojson,
                           [(c.code, c.label, c.colour) for c in choices.categories],
                           self.language, run_in_background=self.work.run,
@@ -248,6 +256,8 @@ class MainWindow(QMainWindow):
         """Show tiles from an MBTiles file (None: the plain background with borders)."""
         try:
             self.map.set_mbtiles(path)
+            if self.walks is not None and self.walks.map is not None:
+                self.walks.map.set_mbtiles(path)
         except Exception as error:  # noqa: BLE001 - any unreadable file: say so, keep the map
             log.warning("base map %s refused: %s", path, error)
             QMessageBox.warning(self, self.tr("Base map"), user_message(error))

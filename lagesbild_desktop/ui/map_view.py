@@ -187,6 +187,11 @@ class MapBridge(QObject):
     point_clicked = Signal(int, int)  # (push generation, index in that push)
     heatmap_toggled = Signal(bool)
     page_ready = Signal()
+    route_edited = Signal(str)  # JSON list of [lat, lon] while a route is drawn
+
+    @Slot(str)
+    def routeEdited(self, points_json: str) -> None:  # noqa: N802
+        self.route_edited.emit(points_json)
 
     @Slot(float, float)
     def mapClicked(self, lat: float, lon: float) -> None:  # noqa: N802
@@ -244,6 +249,7 @@ class MapView(QWebEngineView):
     observation_clicked = Signal(str)      # id of the clicked observation
     heatmap_toggled = Signal(bool)         # the user switched points/heatmap on the map
     ready = Signal()                       # page loaded and its JavaScript API is there
+    route_edited = Signal(list)            # [[lat, lon], ...] after each click or drag
 
     def __init__(self, parent: QWidget | None = None) -> None:
         if not _scheme_registered():
@@ -281,6 +287,7 @@ class MapView(QWebEngineView):
         self._bridge.map_clicked.connect(self.map_clicked)
         self._bridge.point_clicked.connect(self._on_point_clicked)
         self._bridge.heatmap_toggled.connect(self._on_heatmap_toggled)
+        self._bridge.route_edited.connect(self._on_route_edited)
         page.loadFinished.connect(self._on_load_finished)
         page.renderProcessTerminated.connect(self._on_render_process_terminated)
 
@@ -297,6 +304,11 @@ class MapView(QWebEngineView):
         self._tiles_options: dict[str, Any] | None = None
         self._on_drawn: Callable[[int], None] | None = None
         self._page_dir: tempfile.TemporaryDirectory[str] | None = None
+        self._route_line: list[list[float]] | None = None  # [lat, lon] pairs
+        self._route_stops: list[list[Any]] = []
+        self._route_fit = False
+        self._editing_route = False
+        self._observation_controls = True
 
     # --- page life ---------------------------------------------------------------------
 
@@ -396,6 +408,12 @@ class MapView(QWebEngineView):
         index = self._index(self._selected)
         if index is not None:
             self._run(f"lagesbild.select({self._generation}, {index}, false)")
+        if self._route_line is not None or self._route_stops:
+            self._run(self._route_script(self._route_fit))
+        if self._editing_route:
+            self._run("lagesbild.editRoute(true)")
+        if not self._observation_controls:
+            self._run("lagesbild.showObservationControls(false)")
         self.ready.emit()
 
     def _run(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
@@ -591,6 +609,55 @@ class MapView(QWebEngineView):
 
     def set_view(self, lat: float, lon: float, zoom: int) -> None:
         self._run(f"lagesbild.setView({float(lat)!r}, {float(lon)!r}, {int(zoom)})")
+
+    # --- a safety walk's route ---------------------------------------------------------
+
+    def set_route(self, route_geojson: Mapping[str, Any] | None,
+                  stops: Sequence[tuple[Any, float, float]] = (), *, fit: bool = True) -> None:
+        """Show a walk's route (a GeoJSON LineString, [lon, lat]) and its numbered stops as
+        (number, lat, lon); None and no stops clear it. Kept until the page is ready."""
+        coordinates = (route_geojson or {}).get("coordinates") or []
+        self._route_line = [[float(p[1]), float(p[0])] for p in coordinates] \
+            if route_geojson is not None else None
+        self._route_stops = [[str(n), float(lat), float(lon)] for n, lat, lon in stops]
+        self._route_fit = fit
+        self._run(self._route_script(fit))
+
+    def _route_script(self, fit: bool) -> str:
+        return (f"lagesbild.setRoute({_js(self._route_line or [])}, "
+                f"{_js(self._route_stops)}, {'true' if fit else 'false'})")
+
+    def show_observation_controls(self, on: bool) -> None:
+        """Show or hide the points/heatmap switch and the legend (a walk's map has no
+        observations to switch between)."""
+        self._observation_controls = bool(on)
+        self._run(f"lagesbild.showObservationControls({'true' if on else 'false'})")
+
+    def edit_route(self, on: bool) -> None:
+        """Drawing mode: a click on the map appends a point, points can be dragged;
+        `route_edited` carries the [lat, lon] list after each change. The drawing starts
+        from the route shown."""
+        self._editing_route = bool(on)
+        self._run(f"lagesbild.editRoute({'true' if on else 'false'})")
+
+    @property
+    def editing_route(self) -> bool:
+        return self._editing_route
+
+    def _on_route_edited(self, points_json: str) -> None:
+        try:
+            points = json.loads(points_json)
+        except ValueError:
+            log.warning("map: a drawn route that is not JSON was ignored")
+            return
+        self._route_line = [[float(p[0]), float(p[1])] for p in points]
+        self.route_edited.emit(points)
+
+    def request_route_info(self, callback: Callable[[dict[str, Any]], None]) -> None:
+        """Call back with what the page shows of the route: points, stops, editing."""
+        self._page.runJavaScript(
+            "window.lagesbild && lagesbild.routeInfo ? lagesbild.routeInfo() : '{}'", 0,
+            lambda result: callback(json.loads(result) if result else {}))
 
 
 def _middle(areas_geojson: Mapping[str, Any]) -> tuple[float, float]:

@@ -499,6 +499,10 @@ last year</source>
         <translation>&amp;Karta</translation>
     </message>
     <message>
+        <source>Safety walks</source>
+        <translation>Trygghetsvandringar</translation>
+    </message>
+    <message>
         <source>{shown} of {total} observations</source>
         <translation>{shown} av {total} iakttagelser</translation>
     </message>
@@ -1395,6 +1399,248 @@ last year</source>
     <message>
         <source>{count} of 9 rated</source>
         <translation>{count} av 9 bedömda</translation>
+    </message>
+</context>
+<context>
+    <name>WalkForm</name>
+    <message>
+        <source>Edit safety walk</source>
+        <translation>Ändra trygghetsvandring</translation>
+    </message>
+    <message>
+        <source>New safety walk</source>
+        <translation>Ny trygghetsvandring</translation>
+    </message>
+    <message>
+        <source>e.g. Evening walk Köping centre</source>
+        <translation>t.ex. Kvällsvandring Köping centrum</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Rubrik</translation>
+    </message>
+    <message>
+        <source>Date and time</source>
+        <translation>Datum och tid</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Ljus</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Område</translation>
+    </message>
+    <message>
+        <source>No area</source>
+        <translation>Inget område</translation>
+    </message>
+    <message>
+        <source>Organiser</source>
+        <translation>Arrangör</translation>
+    </message>
+    <message>
+        <source>Organisation or function, not a name</source>
+        <translation>Organisation eller funktion, inte ett namn</translation>
+    </message>
+    <message>
+        <source>Phase</source>
+        <translation>Fas</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>Anteckningar</translation>
+    </message>
+    <message>
+        <source>&amp;Title</source>
+        <translation>&amp;Rubrik</translation>
+    </message>
+    <message>
+        <source>&amp;Date and time</source>
+        <translation>&amp;Datum och tid</translation>
+    </message>
+    <message>
+        <source>&amp;Light</source>
+        <translation>&amp;Ljus</translation>
+    </message>
+    <message>
+        <source>&amp;Area</source>
+        <translation>&amp;Område</translation>
+    </message>
+    <message>
+        <source>&amp;Organiser</source>
+        <translation>&amp;Arrangör</translation>
+    </message>
+    <message>
+        <source>Partici&amp;pants</source>
+        <translation>Delta&amp;gare</translation>
+    </message>
+    <message>
+        <source>P&amp;hase</source>
+        <translation>&amp;Fas</translation>
+    </message>
+    <message>
+        <source>&amp;Notes</source>
+        <translation>A&amp;nteckningar</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>&amp;Spara</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Avbryt</translation>
+    </message>
+    <message>
+        <source>The walk was not saved: {reason}</source>
+        <translation>Vandringen sparades inte: {reason}</translation>
+    </message>
+    <message>
+        <source>Safety walk</source>
+        <translation>Trygghetsvandring</translation>
+    </message>
+</context>
+<context>
+    <name>WalksView</name>
+    <message>
+        <source>Phase</source>
+        <translation>Fas</translation>
+    </message>
+    <message>
+        <source>All phases</source>
+        <translation>Alla faser</translation>
+    </message>
+    <message>
+        <source>Walk</source>
+        <translation>Vandring</translation>
+    </message>
+    <message>
+        <source>Date</source>
+        <translation>Datum</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>Ljus</translation>
+    </message>
+    <message>
+        <source>Findings</source>
+        <translation>Punkter</translation>
+    </message>
+    <message>
+        <source>Safety walks</source>
+        <translation>Trygghetsvandringar</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>Punkt</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Kategori</translation>
+    </message>
+    <message>
+        <source>Description / proposed measure</source>
+        <translation>Beskrivning / föreslagen åtgärd</translation>
+    </message>
+    <message>
+        <source>Ratings</source>
+        <translation>Bedömning</translation>
+    </message>
+    <message>
+        <source>Findings of the selected walk</source>
+        <translation>Punkter för vald vandring</translation>
+    </message>
+    <message>
+        <source>&amp;New walk</source>
+        <translation>&amp;Ny vandring</translation>
+    </message>
+    <message>
+        <source>&amp;Edit walk</source>
+        <translation>&amp;Ändra vandring</translation>
+    </message>
+    <message>
+        <source>Import route (&amp;GPX)…</source>
+        <translation>Importera rutt (&amp;GPX)…</translation>
+    </message>
+    <message>
+        <source>&amp;Draw route</source>
+        <translation>&amp;Rita rutt</translation>
+    </message>
+    <message>
+        <source>Sa&amp;ve route</source>
+        <translation>Spara r&amp;utt</translation>
+    </message>
+    <message>
+        <source>◀ &amp;Previous phase</source>
+        <translation>◀ &amp;Föregående fas</translation>
+    </message>
+    <message>
+        <source>Ne&amp;xt phase ▶</source>
+        <translation>Nä&amp;sta fas ▶</translation>
+    </message>
+    <message>
+        <source>New &amp;stop</source>
+        <translation>Ny &amp;punkt</translation>
+    </message>
+    <message>
+        <source>P&amp;hase</source>
+        <translation>F&amp;as</translation>
+    </message>
+    <message>
+        <source>1 walk</source>
+        <translation>1 vandring</translation>
+    </message>
+    <message>
+        <source>{count} walks</source>
+        <translation>{count} vandringar</translation>
+    </message>
+    <message>
+        <source>Route: {count} points</source>
+        <translation>Rutt: {count} punkter</translation>
+    </message>
+    <message>
+        <source>No route yet</source>
+        <translation>Ingen rutt än</translation>
+    </message>
+    <message>
+        <source>{mean} on average, {count} of 9 rated; lowest: {name} {value}</source>
+        <translation>{mean} i snitt, {count} av 9 bedömda; lägst: {name} {value}</translation>
+    </message>
+    <message>
+        <source>Walk saved.</source>
+        <translation>Vandringen sparad.</translation>
+    </message>
+    <message>
+        <source>The walk is now: {phase}.</source>
+        <translation>Vandringen är nu: {phase}.</translation>
+    </message>
+    <message>
+        <source>Import route</source>
+        <translation>Importera rutt</translation>
+    </message>
+    <message>
+        <source>GPX files (*.gpx);;All files (*)</source>
+        <translation>GPX-filer (*.gpx);;Alla filer (*)</translation>
+    </message>
+    <message>
+        <source>Route imported: {count} points, {km} km.</source>
+        <translation>Rutten importerad: {count} punkter, {km} km.</translation>
+    </message>
+    <message>
+        <source>The line was simplified from {count} points.</source>
+        <translation>Linjen förenklades från {count} punkter.</translation>
+    </message>
+    <message>
+        <source>Click on the map to add points; drag a point to move it.</source>
+        <translation>Klicka på kartan för att lägga till punkter; dra en punkt för att flytta den.</translation>
+    </message>
+    <message>
+        <source>Route saved: {count} points.</source>
+        <translation>Rutten sparad: {count} punkter.</translation>
+    </message>
+    <message>
+        <source>Finding saved.</source>
+        <translation>Punkten sparad.</translation>
     </message>
 </context>
 <context>

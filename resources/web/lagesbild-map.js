@@ -653,6 +653,105 @@
     styleAreas();
     map.getContainer().classList.toggle("lagesbild-no-tiles", !tileLayer);
 
+
+    // --- a safety walk's route: a line, numbered stops, and a drawing mode ---------------------
+    // The line and stops arrive as [lat, lon] ([number, lat, lon] for stops). In drawing
+    // mode a click on the map appends a point and each point is a draggable marker; every
+    // change goes back to Python as a JSON list of [lat, lon].
+    var route = { line: [], stops: [], editing: false };
+    var routeLayer = L.layerGroup().addTo(map);
+    var routeEditLayer = L.layerGroup().addTo(map);
+    var routeLine = null;
+
+    function stopIcon(number) {
+      return L.divIcon({
+        className: "lb-stop",
+        html: '<span style="display:block;width:22px;height:22px;border-radius:11px;' +
+          "background:#1d4ed8;color:#fff;border:2px solid #fff;box-sizing:border-box;" +
+          "font:600 11px/18px " + FONT + ';text-align:center;' +
+          'box-shadow:0 1px 3px rgba(0,0,0,0.4)">' + escapeHtml(number) + "</span>",
+        iconSize: [22, 22], iconAnchor: [11, 11] });
+    }
+
+    var vertexIcon = L.divIcon({
+      className: "lb-route-vertex",
+      html: '<span style="display:block;width:12px;height:12px;border-radius:6px;' +
+        'background:#fff;border:3px solid #1d4ed8;box-sizing:border-box"></span>',
+      iconSize: [12, 12], iconAnchor: [6, 6] });
+
+    function drawRouteLine() {
+      if (routeLine) { routeEditLayer.removeLayer(routeLine); routeLayer.removeLayer(routeLine); }
+      routeLine = null;
+      if (route.line.length >= 2 || (route.editing && route.line.length >= 1)) {
+        routeLine = L.polyline(route.line, { color: "#1d4ed8", weight: 4, opacity: 0.85,
+                                             dashArray: route.editing ? "6 6" : null,
+                                             interactive: false });
+        (route.editing ? routeEditLayer : routeLayer).addLayer(routeLine);
+      }
+    }
+
+    function drawRoute() {
+      routeLayer.clearLayers();
+      routeEditLayer.clearLayers();
+      routeLine = null;
+      drawRouteLine();
+      route.stops.forEach(function (stop) {
+        L.marker([stop[1], stop[2]], { icon: stopIcon(stop[0]), keyboard: false,
+                                       interactive: false }).addTo(routeLayer);
+      });
+      if (route.editing) {
+        route.line.forEach(function (point, i) {
+          var marker = L.marker(point, { icon: vertexIcon, draggable: true, keyboard: false })
+            .addTo(routeEditLayer);
+          marker.on("drag", function (e) {
+            var p = e.target.getLatLng();
+            route.line[i] = [p.lat, p.lng];
+            drawRouteLine();
+          });
+          marker.on("dragend", reportRoute);
+        });
+      }
+    }
+
+    function reportRoute() {
+      if (bridge && bridge.routeEdited) bridge.routeEdited(JSON.stringify(route.line));
+      stats.routeReports = (stats.routeReports || 0) + 1;
+    }
+
+    function fitRoute() {
+      var all = route.line.concat(route.stops.map(function (s) { return [s[1], s[2]]; }));
+      if (all.length === 0) return false;
+      var bounds = L.latLngBounds(all);
+      if (all.length === 1 || bounds.getNorthEast().equals(bounds.getSouthWest())) {
+        map.setView(bounds.getCenter(), Math.max(map.getZoom(), 16), { animate: false });
+      } else {
+        map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17, animate: false });
+      }
+      return true;
+    }
+
+    function setRoute(line, stops, fit) {
+      route.line = (line || []).map(function (p) { return [+p[0], +p[1]]; });
+      route.stops = (stops || []).map(function (s) { return [String(s[0]), +s[1], +s[2]]; });
+      drawRoute();
+      if (fit !== false) fitRoute();
+      return route.line.length;
+    }
+
+    function editRoute(on) {
+      route.editing = !!on;
+      map.getContainer().style.cursor = route.editing ? "crosshair" : "";
+      drawRoute();
+      return route.editing;
+    }
+
+    map.on("click", function (e) {
+      if (!route.editing) return;
+      route.line.push([e.latlng.lat, e.latlng.lng]);
+      drawRoute();
+      reportRoute();
+    });
+
     // --- the API Python calls (every call returns something small) ----------------------------
     var api = {
       setObservations: setObservations,
@@ -682,6 +781,21 @@
       },
       setView: function (lat, lon, zoom) { map.setView([lat, lon], zoom, { animate: false }); return 0; },
       drawnCount: function () { return data.n; },
+      // The points/heatmap switch and the legend are for observations: a walk's map hides them.
+      showObservationControls: function (on) {
+        var shown = on ? "" : "none";
+        modeControl.getContainer().style.display = shown;
+        if (legend.box) legend.box.style.display = shown;
+        return !!on;
+      },
+      setRoute: setRoute,
+      editRoute: editRoute,
+      fitRoute: fitRoute,
+      routeInfo: function () {
+        return JSON.stringify({ points: route.line.length, line: route.line,
+          stops: route.stops.map(function (s) { return s[0]; }), editing: route.editing,
+          reports: stats.routeReports || 0 });
+      },
       stats: function () {
         var c = map.getCenter();
         return JSON.stringify({ count: data.n, gen: data.gen, mode: heatOn ? "heatmap" : "points",
