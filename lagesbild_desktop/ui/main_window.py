@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+import math
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +28,7 @@ from PySide6.QtWidgets import (
 from lagesbild_desktop import config
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.domain.actor import Actor
-from lagesbild_desktop.domain.filters import ObservationFilter
+from lagesbild_desktop.domain.filters import BoundingBox, ObservationFilter
 from lagesbild_desktop.maps.page import encode_points
 from lagesbild_desktop.services import observations
 from lagesbild_desktop.services.choices import Choices, load_choices
@@ -35,6 +37,7 @@ from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.detail_panel import DetailPanel
 from lagesbild_desktop.ui.filter_panel import FilterPanel
+from lagesbild_desktop.ui.lagesbild_view import LagesbildView
 from lagesbild_desktop.ui.map_view import MapView
 from lagesbild_desktop.ui.measures_view import MeasuresView
 from lagesbild_desktop.ui.observation_form import ObservationForm
@@ -66,6 +69,7 @@ class MainWindow(QMainWindow):
         self._map_generation = 0
         self._table_filter: ObservationFilter | None = None
         self._map_filter: ObservationFilter | None = None
+        self._lagesbild_filter: ObservationFilter | None = None
         self._pending_selection: str | None = None
         self.settings = QSettings(str(config.data_dir() / "settings.ini"),
                                   QSettings.Format.IniFormat)
@@ -99,8 +103,10 @@ class MainWindow(QMainWindow):
         split.setSizes([540, 340])
         self.observation_page = split
         self.measures = MeasuresView(work, db, actor, language, parent=self)
+        self.lagesbild = LagesbildView(work, db, language, parent=self)
         self.tabs = QTabWidget()
         self.tabs.addTab(split, self.tr("Observations"))
+        self.tabs.addTab(self.lagesbild, self.tr("Situational picture"))
         self.tabs.addTab(self.measures, self.tr("Measures"))
         self.setCentralWidget(self.tabs)
         self._dock(self.tr("Filter"), self.filters, Qt.DockWidgetArea.LeftDockWidgetArea, 300)
@@ -116,6 +122,8 @@ class MainWindow(QMainWindow):
         self._make_actions()
 
         self.filters.changed.connect(self.apply_filter)
+        self.tabs.currentChanged.connect(lambda _index: self._update_lagesbild())
+        self.lagesbild.hotspot_chosen.connect(self.show_hotspot)
         self.model.loaded.connect(self._table_loaded)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.doubleClicked.connect(lambda _index: self.edit_selected())
@@ -217,6 +225,28 @@ class MainWindow(QMainWindow):
             self.model.set_filter(f)
         if again or f != self._map_filter:
             self._update_map(f)
+        self._update_lagesbild()
+
+    def _update_lagesbild(self) -> None:
+        """Compile the lägesbild for the filter on screen, only while its tab is shown."""
+        f = self.filters.current_filter()
+        if self.tabs.currentWidget() is self.lagesbild and f != self._lagesbild_filter:
+            self._lagesbild_filter = f
+            self.lagesbild.set_filter(f)
+
+    def show_hotspot(self, hotspot: Any) -> None:
+        """Show a hotspot's observations in the table and on the map."""
+        lat, lon, radius = hotspot.centre_lat, hotspot.centre_lon, hotspot.radius_m + 100
+        dlat = radius / 111_320
+        dlon = radius / (111_320 * max(0.1, math.cos(math.radians(lat))))
+        f = replace(self.filters.current_filter(),
+                    bbox=BoundingBox(lat - dlat, lon - dlon, lat + dlat, lon + dlon))
+        self.tabs.setCurrentWidget(self.observation_page)
+        self.apply_filter(f)
+        self.map.set_view(lat, lon, 15 if radius < 700 else 14)
+        self.statusBar().showMessage(self.tr(
+            "Showing the hotspot at {place}. Change a filter to see everything again.")
+            .format(place=hotspot.place or f"{lat:.4f}, {lon:.4f}"), 10_000)
 
     def _update_map(self, f: ObservationFilter) -> None:
         # The view keeps points pushed before its page is ready, so this need not wait.

@@ -181,247 +181,249 @@
     <name>HotspotModel</name>
     <message>
         <source>No.</source>
-        <translation type="unfinished" />
+        <translation>Nr</translation>
     </message>
     <message>
         <source>Place</source>
-        <translation type="unfinished">Plats</translation>
+        <translation>Plats</translation>
     </message>
     <message>
         <source>Observations</source>
-        <translation type="unfinished">Iakttagelser</translation>
+        <translation>Iakttagelser</translation>
     </message>
     <message>
         <source>Radius (m)</source>
-        <translation type="unfinished" />
+        <translation>Radie (m)</translation>
     </message>
     <message>
         <source>Significance</source>
-        <translation type="unfinished" />
+        <translation>Signifikans</translation>
     </message>
     <message>
         <source>Score (z)</source>
-        <translation type="unfinished" />
+        <translation>Poäng (z)</translation>
     </message>
     <message>
         <source>(unnamed place)</source>
-        <translation type="unfinished" />
+        <translation>(plats utan namn)</translation>
     </message>
     <message>
         <source>Double-click or press Enter to show its {count} observations on the map</source>
-        <translation type="unfinished" />
+        <translation>Dubbelklicka eller tryck Enter för att visa dess {count} iakttagelser på kartan</translation>
     </message>
 </context>
 <context>
     <name>LagesbildCountModel</name>
     <message>
         <source>Period</source>
-        <translation type="unfinished">Period</translation>
+        <translation>Perioden</translation>
     </message>
     <message>
         <source>Previous
 period</source>
-        <translation type="unfinished" />
+        <translation>Föregående
+period</translation>
     </message>
     <message>
         <source>Change</source>
-        <translation type="unfinished" />
+        <translation>Förändring</translation>
     </message>
     <message>
         <source>%</source>
-        <translation type="unfinished" />
+        <translation>%</translation>
     </message>
     <message>
         <source>Same period
 last year</source>
-        <translation type="unfinished" />
+        <translation>Samma period
+i fjol</translation>
     </message>
     <message>
         <source>The chosen period</source>
-        <translation type="unfinished" />
+        <translation>Den valda perioden</translation>
     </message>
     <message>
         <source>The previous period of the same length</source>
-        <translation type="unfinished" />
+        <translation>Föregående period, lika lång</translation>
     </message>
     <message>
         <source>Change against the previous period</source>
-        <translation type="unfinished" />
+        <translation>Förändring mot föregående period</translation>
     </message>
     <message>
         <source>Change against the previous period, in percent</source>
-        <translation type="unfinished" />
+        <translation>Förändring mot föregående period, i procent</translation>
     </message>
     <message>
         <source>The same period last year (52 weeks earlier, same weekdays)</source>
-        <translation type="unfinished" />
+        <translation>Samma period i fjol (52 veckor tidigare, samma veckodagar)</translation>
     </message>
     <message>
         <source>Change against the same period last year</source>
-        <translation type="unfinished" />
+        <translation>Förändring mot samma period i fjol</translation>
     </message>
     <message>
         <source>Change against the same period last year, in percent</source>
-        <translation type="unfinished" />
+        <translation>Förändring mot samma period i fjol, i procent</translation>
     </message>
 </context>
 <context>
     <name>LagesbildView</name>
     <message>
         <source>Lägesbild</source>
-        <translation type="unfinished">Lägesbild</translation>
+        <translation>Lägesbild</translation>
     </message>
     <message>
         <source>Choose a period and filters to compile the lägesbild.</source>
-        <translation type="unfinished" />
+        <translation>Välj period och filter för att sammanställa lägesbilden.</translation>
     </message>
     <message>
         <source>No observations in the chosen period with these filters.</source>
-        <translation type="unfinished" />
+        <translation>Inga iakttagelser under den valda perioden med dessa filter.</translation>
     </message>
     <message>
         <source>Summary</source>
-        <translation type="unfinished" />
+        <translation>Sammanfattning</translation>
     </message>
     <message>
         <source>Category</source>
-        <translation type="unfinished">Kategori</translation>
+        <translation>Kategori</translation>
     </message>
     <message>
         <source>Counts per category</source>
-        <translation type="unfinished" />
+        <translation>Antal per kategori</translation>
     </message>
     <message>
         <source>Municipality / area</source>
-        <translation type="unfinished" />
+        <translation>Kommun / område</translation>
     </message>
     <message>
         <source>Counts per municipality and area</source>
-        <translation type="unfinished" />
+        <translation>Antal per kommun och område</translation>
     </message>
     <message>
         <source>Observations by weekday and hour</source>
-        <translation type="unfinished" />
+        <translation>Iakttagelser per veckodag och timme</translation>
     </message>
     <message>
         <source>Hotspots</source>
-        <translation type="unfinished" />
+        <translation>Brännpunkter</translation>
     </message>
     <message>
         <source>Open measures</source>
-        <translation type="unfinished" />
+        <translation>Öppna åtgärder</translation>
     </message>
     <message>
         <source>Summary: the biggest changes</source>
-        <translation type="unfinished" />
+        <translation>Sammanfattning: de största förändringarna</translation>
     </message>
     <message>
         <source>Per category</source>
-        <translation type="unfinished" />
+        <translation>Per kategori</translation>
     </message>
     <message>
         <source>Per municipality and area</source>
-        <translation type="unfinished" />
+        <translation>Per kommun och område</translation>
     </message>
     <message>
         <source>Weekday and hour of the day</source>
-        <translation type="unfinished" />
+        <translation>Veckodag och timme</translation>
     </message>
     <message>
         <source>Trend: observations per week, 52 weeks</source>
-        <translation type="unfinished" />
+        <translation>Trend: iakttagelser per vecka, 52 veckor</translation>
     </message>
     <message>
         <source>Hotspots, top 10</source>
-        <translation type="unfinished" />
+        <translation>Brännpunkter, topp 10</translation>
     </message>
     <message>
         <source>Compiling…</source>
-        <translation type="unfinished" />
+        <translation>Sammanställer…</translation>
     </message>
     <message>
         <source>The lägesbild could not be compiled: {reason}</source>
-        <translation type="unfinished" />
+        <translation>Lägesbilden kunde inte sammanställas: {reason}</translation>
     </message>
     <message>
         <source>Dark bars: the period's weeks; {total} observations in the 52 weeks, at most {top} in a week.</source>
-        <translation type="unfinished" />
+        <translation>Mörka staplar: periodens veckor; {total} iakttagelser under de 52 veckorna, som mest {top} på en vecka.</translation>
     </message>
     <message>
         <source>No significant hotspots in the period.</source>
-        <translation type="unfinished" />
+        <translation>Inga signifikanta brännpunkter under perioden.</translation>
     </message>
     <message>
         <source>{found} significant hotspots among {points} observations (200 m cells, Getis-Ord Gi*). Double-click a row to show it on the map.</source>
-        <translation type="unfinished" />
+        <translation>{found} signifikanta brännpunkter bland {points} iakttagelser (rutor om 200 m, Getis-Ord Gi*). Dubbelklicka på en rad för att visa den på kartan.</translation>
     </message>
     <message>
         <source>Open measures ({count})</source>
-        <translation type="unfinished" />
+        <translation>Öppna åtgärder ({count})</translation>
     </message>
     <message>
         <source>{count} overdue</source>
-        <translation type="unfinished">{count} försenade</translation>
+        <translation>{count} försenade</translation>
     </message>
     <message>
         <source>None overdue.</source>
-        <translation type="unfinished" />
+        <translation>Inga försenade.</translation>
     </message>
     <message>
         <source>No open measures.</source>
-        <translation type="unfinished" />
+        <translation>Inga öppna åtgärder.</translation>
     </message>
     <message>
         <source>Only measures linked to observations that the filters let through.</source>
-        <translation type="unfinished" />
+        <translation>Endast åtgärder kopplade till iakttagelser som filtren släpper igenom.</translation>
     </message>
     <message>
         <source>{weeks} weeks</source>
-        <translation type="unfinished" />
+        <translation>{weeks} veckor</translation>
     </message>
     <message>
         <source>1 week</source>
-        <translation type="unfinished" />
+        <translation>1 vecka</translation>
     </message>
     <message>
         <source>{days} days</source>
-        <translation type="unfinished" />
+        <translation>{days} dagar</translation>
     </message>
     <message>
         <source>Period {range} ({length}): {count} observations</source>
-        <translation type="unfinished" />
+        <translation>Perioden {range} ({length}): {count} iakttagelser</translation>
     </message>
     <message>
         <source>Compared with the previous period {previous} and the same period last year {last_year}. Compiled {today}.</source>
-        <translation type="unfinished" />
+        <translation>Jämförs med föregående period {previous} och samma period i fjol {last_year}. Sammanställd {today}.</translation>
     </message>
     <message>
         <source>No large changes against the previous period.</source>
-        <translation type="unfinished" />
+        <translation>Inga stora förändringar mot föregående period.</translation>
     </message>
     <message>
         <source>category</source>
-        <translation type="unfinished" />
+        <translation>kategori</translation>
     </message>
     <message>
         <source>municipality</source>
-        <translation type="unfinished" />
+        <translation>kommun</translation>
     </message>
     <message>
         <source>area</source>
-        <translation type="unfinished" />
+        <translation>område</translation>
     </message>
     <message>
         <source>{label} ({kind}): up from {previous} to {current} ({pct})</source>
-        <translation type="unfinished" />
+        <translation>{label} ({kind}): ökade från {previous} till {current} ({pct})</translation>
     </message>
     <message>
         <source>{label} ({kind}): down from {previous} to {current} ({pct})</source>
-        <translation type="unfinished" />
+        <translation>{label} ({kind}): minskade från {previous} till {current} ({pct})</translation>
     </message>
     <message>
         <source>Total</source>
-        <translation type="unfinished" />
+        <translation>Totalt</translation>
     </message>
 </context>
 <context>
@@ -433,6 +435,10 @@ last year</source>
     <message>
         <source>Observations</source>
         <translation>Iakttagelser</translation>
+    </message>
+    <message>
+        <source>Situational picture</source>
+        <translation>Lägesbild</translation>
     </message>
     <message>
         <source>Measures</source>
@@ -501,6 +507,10 @@ last year</source>
     <message>
         <source>Safety walks</source>
         <translation>Trygghetsvandringar</translation>
+    </message>
+    <message>
+        <source>Showing the hotspot at {place}. Change a filter to see everything again.</source>
+        <translation>Visar brännpunkten vid {place}. Ändra ett filter för att se allt igen.</translation>
     </message>
     <message>
         <source>{shown} of {total} observations</source>
@@ -1285,23 +1295,23 @@ last year</source>
     <name>OpenMeasureModel</name>
     <message>
         <source>Measure</source>
-        <translation type="unfinished">Åtgärd</translation>
+        <translation>Åtgärd</translation>
     </message>
     <message>
         <source>Responsible</source>
-        <translation type="unfinished">Ansvarig</translation>
+        <translation>Ansvarig</translation>
     </message>
     <message>
         <source>Deadline</source>
-        <translation type="unfinished">Deadline</translation>
+        <translation>Deadline</translation>
     </message>
     <message>
         <source>Status</source>
-        <translation type="unfinished">Status</translation>
+        <translation>Status</translation>
     </message>
     <message>
         <source>Overdue by {days} days</source>
-        <translation type="unfinished" />
+        <translation>Försenad med {days} dagar</translation>
     </message>
 </context>
 <context>
@@ -1319,19 +1329,19 @@ last year</source>
     <name>TrendChart</name>
     <message>
         <source>Observations per week, the last 52 weeks</source>
-        <translation type="unfinished" />
+        <translation>Iakttagelser per vecka, de senaste 52 veckorna</translation>
     </message>
     <message>
         <source>No data</source>
-        <translation type="unfinished" />
+        <translation>Inga uppgifter</translation>
     </message>
     <message>
         <source>Week {week} (from {monday}): {count}</source>
-        <translation type="unfinished" />
+        <translation>Vecka {week} (från {monday}): {count}</translation>
     </message>
     <message>
         <source>(the period ends during this week)</source>
-        <translation type="unfinished" />
+        <translation>(perioden slutar under veckan)</translation>
     </message>
 </context>
 <context>
@@ -1647,43 +1657,43 @@ last year</source>
     <name>WeekdayHourModel</name>
     <message>
         <source>Mon</source>
-        <translation type="unfinished" />
+        <translation>Mån</translation>
     </message>
     <message>
         <source>Tue</source>
-        <translation type="unfinished" />
+        <translation>Tis</translation>
     </message>
     <message>
         <source>Wed</source>
-        <translation type="unfinished" />
+        <translation>Ons</translation>
     </message>
     <message>
         <source>Thu</source>
-        <translation type="unfinished" />
+        <translation>Tor</translation>
     </message>
     <message>
         <source>Fri</source>
-        <translation type="unfinished" />
+        <translation>Fre</translation>
     </message>
     <message>
         <source>Sat</source>
-        <translation type="unfinished" />
+        <translation>Lör</translation>
     </message>
     <message>
         <source>Sun</source>
-        <translation type="unfinished" />
+        <translation>Sön</translation>
     </message>
     <message>
         <source>Total</source>
-        <translation type="unfinished" />
+        <translation>Summa</translation>
     </message>
     <message>
         <source>{start:02d}:00–{start:02d}:59</source>
-        <translation type="unfinished" />
+        <translation>{start:02d}:00–{start:02d}:59</translation>
     </message>
     <message>
         <source>{weekday} {start:02d}:00–{start:02d}:59: {count}</source>
-        <translation type="unfinished" />
+        <translation>{weekday} {start:02d}:00–{start:02d}:59: {count}</translation>
     </message>
 </context>
 </TS>
