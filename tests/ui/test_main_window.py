@@ -260,3 +260,27 @@ def test_delete_on_the_measures_tab_does_not_touch_observations(qtbot, window):
     assert work.wait_until_done(5_000)
     qtbot.waitUntil(lambda: not work.busy, timeout=5_000)
     assert window.model.rowCount() == before
+
+
+def test_the_lagesbild_tab_follows_the_filter_and_a_hotspot_opens_on_the_map(qtbot, window):
+    with qtbot.waitSignal(window.lagesbild.compiled, timeout=20_000) as compiled:
+        window.tabs.setCurrentWidget(window.lagesbild)
+    picture = compiled.args[0]
+    from dataclasses import replace
+
+    from lagesbild_desktop.domain import catalogue
+
+    counted = catalogue.codes(catalogue.OBSERVATION_STATUSES) - {"duplicate"}
+    not_duplicates = observations.find_observations(
+        window.db, replace(window.model.current_filter, statuses=counted)).total
+    assert picture.statistics.total.current == not_duplicates  # a duplicate counts once
+    hotspots = picture.hotspots.hotspots
+    assert hotspots, "the demo's town centres are hotspots"
+    first = hotspots[0]
+    with qtbot.waitSignals([window.map_drawn, window.table_loaded], timeout=20_000):
+        window.lagesbild.hotspot_chosen.emit(first)
+    assert window.tabs.currentWidget() is window.observation_page
+    shown = {window.model.observation(i).id for i in range(min(window.model.rowCount(), 200))}
+    assert set(first.observation_ids) <= shown or window.model.rowCount() > 200
+    assert window.model.rowCount() >= first.count
+    assert window.model.rowCount() < picture.statistics.total.current
