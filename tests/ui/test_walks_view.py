@@ -349,3 +349,40 @@ def test_drawing_a_route_by_clicking_and_saving_it(qtbot: Any, make_view: Any, d
     assert not view.draw_button.isChecked()
     qtbot.waitUntil(lambda: route_info(qtbot, view).get("points") == 3, timeout=5_000)
     assert json.dumps(map_view.console_errors) == "[]"
+
+
+def test_dragging_a_route_point_moves_it(qtbot: Any, make_view: Any, db: Database,
+                                         actor: Actor) -> None:
+    walk_id = a_walk(db, actor, route={"type": "LineString", "coordinates": [
+        [16.0, 59.51], [16.01, 59.515], [16.02, 59.52]]})
+    view = make_view(with_map=True)
+    select(qtbot, view, walk_id)
+    map_view = view.map
+    assert map_view is not None
+    qtbot.waitUntil(lambda: map_view.is_ready, timeout=20_000)
+    view.draw_button.click()
+    qtbot.waitUntil(lambda: route_info(qtbot, view).get("editing") is True, timeout=5_000)
+    # Leaflet's own drag events on the middle vertex, as a mouse drag would fire them.
+    script = """(function () {
+        var moved = 0;
+        lagesbild.map.eachLayer(function (layer) {
+            if (!(layer.dragging && layer.dragging.enabled())) return;
+            var p = layer.getLatLng();
+            if (Math.abs(p.lat - 59.515) < 1e-6 && Math.abs(p.lng - 16.01) < 1e-6) {
+                layer.setLatLng([59.5162, 16.0125]);
+                layer.fire("drag", {target: layer});
+                layer.fire("dragend", {target: layer});
+                moved += 1;
+            }
+        });
+        return moved;
+    })()"""
+    box: list[Any] = []
+    with qtbot.waitSignal(map_view.route_edited, timeout=5_000) as edited:
+        map_view.page().runJavaScript(script, 0, box.append)
+    qtbot.waitUntil(lambda: box == [1], timeout=5_000)
+    assert edited.args[0] == [[59.51, 16.0], [59.5162, 16.0125], [59.52, 16.02]]
+    reloaded(qtbot, view, view.save_route_button.click)
+    route = walks.get_walk(db, walk_id).route
+    assert route is not None
+    assert route["coordinates"][1] == [16.0125, 59.5162]
