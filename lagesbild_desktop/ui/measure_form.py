@@ -7,7 +7,6 @@ keeps the form open with everything typed.
 
 from __future__ import annotations
 
-import html
 import itertools
 import logging
 from datetime import date
@@ -57,14 +56,13 @@ from lagesbild_desktop.services.measure_lists import (
 from lagesbild_desktop.services.measures import MeasureView
 from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.ui.background import BackgroundWork
+from lagesbild_desktop.ui.form_parts import MessageLabel, field_row
 
 if TYPE_CHECKING:
     from lagesbild_desktop.db.engine import Database
 
 log = logging.getLogger(__name__)
 
-ERROR_COLOUR = "#b3261e"
-WARNING_COLOUR = "#8a5300"
 NEW_ITEM = "<new>"  # the combo item that creates a focus area or commitment
 ASSESSED = frozenset({catalogue.MeasureStatus.DONE, catalogue.MeasureStatus.FOLLOWED_UP})
 # The message row each Problem.field is shown in; others go above the buttons.
@@ -84,23 +82,6 @@ def _store(db: Database, actor: Actor, measure_id: str | None, data: MeasureInpu
         return measures.create_measure(db, actor, data)
     return measures.update_measure(db, actor, measure_id, data)
 
-
-class _MessageLabel(QLabel):
-    """Red errors and amber warnings right under a field; hidden when there are none."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.hide()
-
-    def show_messages(self, messages: list[tuple[str, str]]) -> None:
-        lines = [f'<span style="color:{ERROR_COLOUR}">{html.escape(text)}</span>'
-                 if level == "error" else
-                 f'<span style="color:{WARNING_COLOUR}">⚠ {html.escape(text)}</span>'
-                 for text, level in messages]
-        self.setText("<br>".join(lines))
-        self.setVisible(bool(lines))
 
 
 class OptionalDate(QWidget):
@@ -311,22 +292,11 @@ class MeasureForm(QDialog):
             button.setAutoDefault(False)  # Enter in a field must not save half a measure
         keys = ("title", "kind", "description", "responsible", "deadline", "status",
                 "follow_up", "effect", "grouping", "observations", "sharing", "general")
-        self._messages = {key: _MessageLabel() for key in keys}
+        self._messages = {key: MessageLabel() for key in keys}
         self._lay_out()
 
     def _row(self, key: str, *widgets: QWidget, stretch: bool = False) -> QVBoxLayout:
-        line = QHBoxLayout()
-        for widget in widgets:
-            if isinstance(widget, QLabel) and widget.buddy() is not None:
-                line.addSpacing(12)  # a label inside a row belongs to what follows it
-            line.addWidget(widget)
-        if stretch:
-            line.addStretch(1)
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        column.addLayout(line)
-        column.addWidget(self._messages[key])
-        return column
+        return field_row(self._messages[key], *widgets, stretch=stretch)
 
     def _lay_out(self) -> None:
         def group(title: str) -> tuple[QGroupBox, QFormLayout]:

@@ -10,7 +10,6 @@ safety-walk finding's walk, stop, ratings and proposed measure have a section of
 from __future__ import annotations
 
 import dataclasses
-import html
 import itertools
 import logging
 import uuid
@@ -56,6 +55,7 @@ from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.duplicate_offer import DuplicateOffer
 from lagesbild_desktop.ui.filter_panel import colour_icon
+from lagesbild_desktop.ui.form_parts import ERROR_COLOUR, MessageLabel, field_row
 from lagesbild_desktop.ui.photo_strip import PhotoStrip, image_paths
 from lagesbild_desktop.ui.walk_finding import WalkFinding
 
@@ -67,8 +67,6 @@ log = logging.getLogger(__name__)
 DRAFT_DELAY_MS = 500
 # Possible duplicates are looked for once the category, time or position rest this long.
 DUPLICATE_DELAY_MS = 400
-ERROR_COLOUR = "#b3261e"
-WARNING_COLOUR = "#8a5300"
 # A photo's position closer than this (degrees, some 20 m) to the typed one is not offered.
 SAME_PLACE = 0.0002
 # The message row each Problem.field is shown in; others go to the row above the buttons.
@@ -150,23 +148,6 @@ class _TimeEdit(QDateTimeEdit):
         self.setDateTime(QDateTime(QDate(local.year, local.month, local.day),
                                    QTime(local.hour, local.minute), QTimeZone.utc()))
 
-
-class _MessageLabel(QLabel):
-    """Red errors and amber warnings right under a field; hidden when there are none."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.hide()
-
-    def show_messages(self, messages: list[tuple[str, str]]) -> None:
-        lines = [f'<span style="color:{ERROR_COLOUR}">{html.escape(text)}</span>'
-                 if level == "error" else
-                 f'<span style="color:{WARNING_COLOUR}">⚠ {html.escape(text)}</span>'
-                 for text, level in messages]
-        self.setText("<br>".join(lines))
-        self.setVisible(bool(lines))
 
 
 def _quiet(label: QLabel) -> QLabel:
@@ -360,22 +341,11 @@ class ObservationForm(QDialog):
                        self.cancel_button):
             button.setAutoDefault(False)  # Enter picks a category; it must not save
         self.draft_status = _quiet(QLabel())
-        self._messages = {key: _MessageLabel() for key in (*MESSAGE_ROW.values(), "general")}
+        self._messages = {key: MessageLabel() for key in (*MESSAGE_ROW.values(), "general")}
         self._lay_out()
 
     def _row(self, key: str, *widgets: QWidget, stretch: bool = True) -> QVBoxLayout:
-        line = QHBoxLayout()
-        for widget in widgets:
-            if isinstance(widget, QLabel) and widget.buddy() is not None:
-                line.addSpacing(12)  # a label inside a row belongs to what follows it
-            line.addWidget(widget)
-        if stretch:
-            line.addStretch(1)
-        column = QVBoxLayout()
-        column.setSpacing(2)
-        column.addLayout(line)
-        column.addWidget(self._messages[key])
-        return column
+        return field_row(self._messages[key], *widgets, stretch=stretch)
 
     def _lay_out(self) -> None:
         form = QFormLayout()

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import html
 import logging
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import QDate, QDateTime, Qt, QTime, QTimeZone, Signal
+from PySide6.QtCore import QDate, QDateTime, QTime, QTimeZone, Signal
 from PySide6.QtWidgets import (
     QComboBox,
     QDateTimeEdit,
@@ -31,6 +30,7 @@ from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.walk import WalkInput, validate_walk
 from lagesbild_desktop.services import walks
 from lagesbild_desktop.services.walks import WalkView
+from lagesbild_desktop.ui.form_parts import MessageLabel
 
 if TYPE_CHECKING:
     from lagesbild_desktop.db.engine import Database
@@ -40,8 +40,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-ERROR_COLOUR = "#b3261e"
-WARNING_COLOUR = "#8a5a00"
 MAX_PARTICIPANTS = 9999
 # Fields whose problems are shown under the field; anything else goes under the title.
 MESSAGE_FIELDS = ("title", "starts_at", "light", "area", "participants", "phase")
@@ -68,23 +66,6 @@ def area_items(choices: Choices) -> list[tuple[str, str]]:
             items.append((area.label, area.code))
     return sorted(items, key=lambda item: item[0].casefold())
 
-
-class _Messages(QLabel):
-    """Red errors and amber warnings right under a field; hidden when there are none."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.setWordWrap(True)
-        self.setTextFormat(Qt.TextFormat.RichText)
-        self.hide()
-
-    def show_problems(self, problems: list[tuple[str, str]]) -> None:
-        lines = [f'<span style="color:{ERROR_COLOUR}">{html.escape(text)}</span>'
-                 if level == "error" else
-                 f'<span style="color:{WARNING_COLOUR}">⚠ {html.escape(text)}</span>'
-                 for text, level in problems]
-        self.setText("<br>".join(lines))
-        self.setVisible(bool(lines))
 
 
 class WalkForm(QDialog):
@@ -151,7 +132,7 @@ class WalkForm(QDialog):
         self.notes.setTabChangesFocus(True)
         self.notes.setAccessibleName(self.tr("Notes"))
         self.notes.setFixedHeight(80)
-        self.messages = {key: _Messages() for key in MESSAGE_FIELDS}
+        self.messages = {key: MessageLabel() for key in MESSAGE_FIELDS}
 
         form = QFormLayout()
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
@@ -235,7 +216,7 @@ class WalkForm(QDialog):
             key = problem.field if problem.field in by_field else "title"
             by_field[key].append((problem.message(self._language), problem.level))
         for key, label in self.messages.items():
-            label.show_problems(by_field[key])
+            label.show_messages(by_field[key])
 
     def save(self) -> None:
         if self._saving:

@@ -1,4 +1,5 @@
-<?xml version='1.0' encoding='utf-8'?>
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
 <TS version="2.1" language="sv_SE" sourcelanguage="en">
 <context>
     <name>DetailPanel</name>
@@ -346,7 +347,7 @@ i fjol</translation>
         <translation>Lägesbilden kunde inte sammanställas: {reason}</translation>
     </message>
     <message>
-        <source>Dark bars: the period's weeks; {total} observations in the 52 weeks, at most {top} in a week.</source>
+        <source>Dark bars: the period&apos;s weeks; {total} observations in the 52 weeks, at most {top} in a week.</source>
         <translation>Mörka staplar: periodens veckor; {total} iakttagelser under de 52 veckorna, som mest {top} på en vecka.</translation>
     </message>
     <message>
@@ -1084,7 +1085,7 @@ i fjol</translation>
         <translation>Välj en namngiven plats…</translation>
     </message>
     <message>
-        <source>Use the photo's position</source>
+        <source>Use the photo&apos;s position</source>
         <translation>Använd fotots position</translation>
     </message>
     <message>
@@ -1220,7 +1221,7 @@ i fjol</translation>
         <translation>Bilder (*.jpg *.jpeg *.png *.heic *.tif *.tiff *.webp);;Alla filer (*)</translation>
     </message>
     <message>
-        <source>Use the photo's position ({lat}, {lon})</source>
+        <source>Use the photo&apos;s position ({lat}, {lon})</source>
         <translation>Använd fotots position ({lat}, {lon})</translation>
     </message>
     <message>
