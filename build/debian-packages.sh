@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs the Debian packages Qt WebEngine needs (DESIGN.md, "Known facts"), when missing.
+# Installs the Debian packages Qt WebEngine needs (DESIGN.md, "Known facts"), when missing,
+# and the PDF tools the report tests check with (poppler-utils: pdftotext, pdftoppm; qpdf).
 # As root it installs them; otherwise it prints the exact command and fails.
 # Not a Debian system (no dpkg-query): nothing to do here, say so and go on.
 set -eu
@@ -8,6 +9,7 @@ libxdamage1 libxrandr2 libxtst6 libxrender1 libxext6 libxfixes3 libx11-xcb1 libx
 libxcb-icccm4 libxcb-keysyms1 libxcb-image0 libxcb-render-util0 libxcb-randr0 libxcb-shape0
 libxcb-xkb1 libxcb-xfixes0 libxcb-sync1 libxcb-shm0 libxcb-dri3-0 libgbm1 libdrm2 libegl1
 libgl1 libasound2 libfontconfig1 libfreetype6 libglib2.0-0 libdbus-1-3 fonts-dejavu-core
+poppler-utils qpdf
 ${EXTRA_DEBIAN_PACKAGES:-}"
 
 if ! command -v dpkg-query >/dev/null 2>&1; then
