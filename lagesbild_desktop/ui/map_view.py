@@ -64,7 +64,7 @@ LOCAL_SCHEMES = frozenset({"file", "qrc", "data", "blob", "about", TILES_SCHEME}
 _BLOCKED_URLS_KEPT = 50
 
 # Answered for tiles the file does not have (outside its area or zoom range), so the page
-# shows its plain background there instead of failed requests.
+# shows its plain background there instead of a failed request per tile.
 _EMPTY_TILE = solid_png((0, 0, 0, 0))
 
 
