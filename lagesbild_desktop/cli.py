@@ -150,6 +150,21 @@ def build_parser() -> argparse.ArgumentParser:
     spots.add_argument("--no-ids", action="store_true",
                        help="leave the observation ids out of the JSON")
 
+    report = commands.add_parser(
+        "report", help="the lägesbild as a PDF for the meeting and the council",
+        description="Write the lägesbild for the period and filters as a PDF: summary, "
+                    "statistics, weekday x hour, trend, hotspots, open measures and an "
+                    "appendix. Aggregated (no personal data) unless --annex adds the "
+                    "internal list of the observations with their descriptions. The "
+                    "default period is the same as for `stats`.")
+    add_db(report)
+    add_filters(report)
+    report.add_argument("--annex", action="store_true",
+                        help="add the internal annex listing the observations")
+    report.add_argument("--author", default="", help="the name printed as author")
+    report.add_argument("--title", default="Lägesbild", help="the report's title")
+    report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+
     imp = commands.add_parser("import", help="import observations from CSV or GeoJSON")
     add_db(imp)
     imp.add_argument("file", type=Path)
@@ -284,6 +299,23 @@ def cmd_hotspots(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.reports.lagesbild_report import write_lagesbild_report
+    from lagesbild_desktop.services import lagesbild
+
+    db, f = _lagesbild_filter(args)
+    try:
+        write_lagesbild_report(db, f, args.output, annex=args.annex, author=args.author,
+                               title=args.title, municipalities=args.municipality)
+    except lagesbild.BadPeriod as error:
+        raise UserError(str(error), error.message_sv) from error
+    except OSError as error:
+        raise UserError(f"cannot write {args.output}: {error}",
+                        f"Kan inte skriva {args.output}: {error.strerror or error}") from error
+    print(args.output)
+    return EXIT_OK
+
+
 def _number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
     """Swedish style: thousands grouped with a space, decimal comma."""
     if value is None:
@@ -407,6 +439,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
+    "report": cmd_report,
 }
 
 

@@ -1,0 +1,1 @@
+"""Printable documents (PDF) built from the services' results. Qt-free: ReportLab only."""
