@@ -8,8 +8,8 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, Signal
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QUrl, Signal
+from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDockWidget,
@@ -55,6 +55,7 @@ def user_message(error: BaseException) -> str:
 class MainWindow(QMainWindow):
     map_drawn = Signal(int)  # the map shows the current filter: how many points
     table_loaded = Signal(int)
+    report_written = Signal(str)  # the path of a finished PDF
 
     def __init__(self, db: Database, actor: Actor, work: BackgroundWork,
                  language: str = "sv", parent: QWidget | None = None) -> None:
@@ -184,12 +185,16 @@ class MainWindow(QMainWindow):
         self.base_map_action.triggered.connect(self.choose_base_map)
         self.no_base_map_action = QAction(self.tr("No base map"), self)
         self.no_base_map_action.triggered.connect(lambda: self.use_base_map(None))
+        self.report_action = action(self.tr("Export lägesbild (PDF)…"), "Ctrl+P",
+                                    self.export_report)
         quit_action = QAction(self.tr("Quit"), self)
         quit_action.setShortcut(QKeySequence.StandardKey.Quit)
         quit_action.triggered.connect(self.close)
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addActions([self.new_action, self.edit_action, self.delete_action,
                               self.undo_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.report_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         map_menu = self.menuBar().addMenu(self.tr("&Map"))
@@ -274,6 +279,46 @@ class MainWindow(QMainWindow):
         self.table_loaded.emit(total)
         if self._pending_selection:
             self.select_observation(self._pending_selection)
+
+    # -- report ------------------------------------------------------------------------
+    def choose_report_file(self) -> str:
+        """Where to save the report; tests replace this."""
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export lägesbild"), str(Path.home() / "lagesbild.pdf"),
+            self.tr("PDF files (*.pdf)"))
+        return chosen
+
+    def open_file(self, path: Path) -> None:
+        """Open a finished file in the system's viewer; tests replace this."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def export_report(self) -> None:
+        """The lägesbild PDF of exactly the filters on screen, written in the background."""
+        from lagesbild_desktop.reports.lagesbild_report import write_lagesbild_report
+
+        chosen = self.choose_report_file()
+        if not chosen:
+            return
+        path = Path(chosen) if chosen.lower().endswith(".pdf") else Path(chosen + ".pdf")
+        f, db = self.filters.current_filter(), self.db
+        areas = self.choices.areas if self.choices else []
+        names = [area.label for area in areas if area.code in f.area_ids]
+        self.report_action.setEnabled(False)
+        self.statusBar().showMessage(self.tr("Writing the lägesbild…"))
+
+        def written(_: object) -> None:
+            self.report_action.setEnabled(True)
+            self.statusBar().showMessage(self.tr("Saved {file}.").format(file=path.name), 6000)
+            self.report_written.emit(str(path))
+            self.open_file(path)
+
+        def failed(error: BaseException) -> None:
+            self.report_action.setEnabled(True)
+            self.statusBar().clearMessage()
+            self._show_error(error)
+
+        self.work.run(lambda: write_lagesbild_report(db, f, path, municipalities=names),
+                      written, failed, label="report")
 
     # -- base map ----------------------------------------------------------------------
     def choose_base_map(self) -> None:

@@ -494,6 +494,10 @@ i fjol</translation>
         <translation>Ingen baskarta</translation>
     </message>
     <message>
+        <source>Export lägesbild (PDF)…</source>
+        <translation>Exportera lägesbild (PDF)…</translation>
+    </message>
+    <message>
         <source>Quit</source>
         <translation>Avsluta</translation>
     </message>
@@ -516,6 +520,22 @@ i fjol</translation>
     <message>
         <source>{shown} of {total} observations</source>
         <translation>{shown} av {total} iakttagelser</translation>
+    </message>
+    <message>
+        <source>Export lägesbild</source>
+        <translation>Exportera lägesbild</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF-filer (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Writing the lägesbild…</source>
+        <translation>Skriver lägesbilden…</translation>
+    </message>
+    <message>
+        <source>Saved {file}.</source>
+        <translation>Sparade {file}.</translation>
     </message>
     <message>
         <source>Choose base map</source>

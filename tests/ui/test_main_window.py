@@ -284,3 +284,28 @@ def test_the_lagesbild_tab_follows_the_filter_and_a_hotspot_opens_on_the_map(qtb
     assert set(first.observation_ids) <= shown or window.model.rowCount() > 200
     assert window.model.rowCount() >= first.count
     assert window.model.rowCount() < picture.statistics.total.current
+
+
+def test_the_report_uses_exactly_the_filters_on_screen(qtbot, window, tmp_path):
+    import subprocess
+
+    window.filters.areas.set_checked(frozenset({next(
+        a.code for a in window.choices.areas if a.label == "Köping")}))
+    refilter(qtbot, window, lambda: None)
+    opened = []
+    window.choose_report_file = lambda: str(tmp_path / "vecka")
+    window.open_file = opened.append
+    with qtbot.waitSignal(window.report_written, timeout=60_000) as written:
+        window.report_action.trigger()
+    pdf = tmp_path / "vecka.pdf"
+    assert written.args == [str(pdf)]
+    assert opened == [pdf]
+    text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
+                          text=True, check=True).stdout
+    assert "Köping" in text
+    assert "Aggregerad – innehåller inga personuppgifter" in text
+    from lagesbild_desktop.services.lagesbild import compile_lagesbild
+
+    expected = compile_lagesbild(window.db, window.filters.current_filter())
+    total = expected.statistics.total.current
+    assert f"registrerades {total} iakttagelser" in text.replace("\u00a0", " ")
