@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import pytest
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QApplication
 
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.domain.actor import Actor
@@ -18,10 +16,8 @@ from lagesbild_desktop.domain.observation import ObservationInput
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.walk import WalkInput
 from lagesbild_desktop.services import observations, walks
-from lagesbild_desktop.services.choices import Choices, load_choices
 from lagesbild_desktop.services.drafts import DraftStore
 from lagesbild_desktop.services.walks import WalkView
-from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.observation_form import ObservationForm
 
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -31,43 +27,6 @@ METRE = 1 / 111_195  # degrees of latitude (the haversine's mean radius)
 # A whole minute, so the form's time (minutes) is exactly this.
 WHEN = (datetime.now(LOCAL) - timedelta(days=1)).replace(second=0, microsecond=0)
 LEFT = Qt.MouseButton.LeftButton
-
-
-@pytest.fixture
-def choices(db: Database) -> Choices:
-    return load_choices(db)
-
-
-@pytest.fixture
-def drafts(tmp_path: Path) -> DraftStore:
-    return DraftStore(tmp_path / "drafts")
-
-
-class Recorder:
-    def __init__(self, answer: bool = True) -> None:
-        self.answer = answer
-        self.calls: list[tuple[Any, ...]] = []
-
-    def __call__(self, *args: Any) -> bool:
-        self.calls.append(args)
-        return self.answer
-
-
-@pytest.fixture
-def make_form(qtbot: Any, work: BackgroundWork, db: Database, actor: Actor, choices: Choices,
-              tmp_path: Path, drafts: DraftStore) -> Callable[..., ObservationForm]:
-    def make(**kwargs: Any) -> ObservationForm:
-        form = ObservationForm(work=work, db=db, actor=actor, choices=choices,
-                               store=tmp_path / "bilagor", drafts=drafts, **kwargs)
-        form.show_error = Recorder()  # type: ignore[method-assign]
-        form.confirm_discard = Recorder()  # type: ignore[method-assign]
-        qtbot.addWidget(form)
-        form.show()
-        qtbot.waitExposed(form)
-        form.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-        return form
-    return make
 
 
 def stored(db: Database, actor: Actor, **changes: Any) -> Any:

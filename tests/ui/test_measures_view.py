@@ -19,6 +19,7 @@ from lagesbild_desktop.services import measure_lists, measures, observations
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.measure_form import NEW_ITEM, MeasureForm
 from lagesbild_desktop.ui.measures_view import OVERDUE_ROLE, MeasuresView, MeasureTableModel
+from tests.ui.doubles import Recorder
 
 # The offscreen platform says so when a completer pops up; nothing to act on.
 pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
@@ -26,18 +27,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 TODAY = date.today()
 Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-class Recorder:
-    """Stands in for message boxes and small dialogs."""
-
-    def __init__(self, answer: Any = True) -> None:
-        self.answer = answer
-        self.calls: list[tuple[Any, ...]] = []
-
-    def __call__(self, *args: Any) -> Any:
-        self.calls.append(args)
-        return self.answer
 
 
 def an_observation(db: Database, actor: Actor, title: str) -> str:

@@ -25,9 +25,7 @@ from lagesbild_desktop.domain.observation import ObservationInput
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.walk import WalkInput
 from lagesbild_desktop.services import attachments, observations, walks
-from lagesbild_desktop.services.choices import Choices, load_choices
 from lagesbild_desktop.services.drafts import DraftStore
-from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.observation_form import ObservationForm
 
 # The offscreen platform says so when a completer pops up; nothing to act on.
@@ -35,50 +33,6 @@ pytestmark = pytest.mark.qt_log_ignore("This plugin does not support")
 
 Key = Qt.Key
 CTRL = Qt.KeyboardModifier.ControlModifier
-
-
-@pytest.fixture
-def choices(db: Database) -> Choices:
-    return load_choices(db)
-
-
-@pytest.fixture
-def drafts(tmp_path: Path) -> DraftStore:
-    return DraftStore(tmp_path / "drafts")
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Path:
-    return tmp_path / "bilagor"
-
-
-class Recorder:
-    """Stands in for the form's message boxes."""
-
-    def __init__(self, answer: bool = True) -> None:
-        self.answer = answer
-        self.calls: list[tuple[Any, ...]] = []
-
-    def __call__(self, *args: Any) -> bool:
-        self.calls.append(args)
-        return self.answer
-
-
-@pytest.fixture
-def make_form(qtbot: Any, work: BackgroundWork, db: Database, actor: Actor, choices: Choices,
-              store: Path, drafts: DraftStore) -> Callable[..., ObservationForm]:
-    def make(**kwargs: Any) -> ObservationForm:
-        form = ObservationForm(work=work, db=db, actor=actor, choices=choices, store=store,
-                               drafts=drafts, **kwargs)
-        form.show_error = Recorder()  # type: ignore[method-assign]
-        form.confirm_discard = Recorder(answer=True)  # type: ignore[method-assign]
-        qtbot.addWidget(form)
-        form.show()
-        qtbot.waitExposed(form)
-        form.activateWindow()
-        qtbot.waitUntil(lambda: QApplication.focusWidget() is not None)
-        return form
-    return make
 
 
 class Keyboard:

@@ -25,6 +25,7 @@ from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.observation_form import ObservationForm
 from lagesbild_desktop.ui.walk_form import WalkForm
 from lagesbild_desktop.ui.walks_view import WalksView
+from tests.ui.doubles import Recorder
 
 pytestmark = pytest.mark.qt_log_ignore(
     "This plugin does not support", r"QRhiGles2", r"Failed to create RHI",
@@ -44,28 +45,6 @@ GPX = """<?xml version="1.0" encoding="UTF-8"?>
   </trkseg></trk>
 </gpx>
 """
-
-
-class Recorder:
-    """Stands in for message boxes and file dialogs."""
-
-    def __init__(self, answer: Any = True) -> None:
-        self.answer = answer
-        self.calls: list[tuple[Any, ...]] = []
-
-    def __call__(self, *args: Any) -> Any:
-        self.calls.append(args)
-        return self.answer
-
-
-@pytest.fixture
-def choices(db: Database) -> Choices:
-    return load_choices(db)
-
-
-@pytest.fixture
-def drafts(tmp_path: Path) -> DraftStore:
-    return DraftStore(tmp_path / "drafts")
 
 
 @pytest.fixture
