@@ -1,0 +1,1 @@
+"""Sync with the central server: the wire protocol, the client and the server."""
