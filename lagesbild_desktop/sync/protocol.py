@@ -1,0 +1,198 @@
+"""The sync wire format as pydantic models, shared by the client and the server.
+
+docs/sync-protocol.md is the contract; this module is its code. It imports pydantic
+only (no FastAPI, no database), so the desktop client can use it without the server extra.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+API_PREFIX = "/v1"
+MAX_OPS_PER_PUSH = 500
+DEFAULT_PULL_LIMIT = 1000
+MAX_PULL_LIMIT = 5000
+MAX_CHUNK_BYTES = 1024 * 1024
+ACCESS_TOKEN_SECONDS = 15 * 60
+REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
+
+ROLES = frozenset({"reporter", "coordinator", "police", "read_only", "admin"})
+SHARING = frozenset({"internal", "partners"})
+# Roles that may change a partner's shared row (the owner's own users always may).
+PARTNER_EDIT_ROLES = frozenset({"coordinator", "police", "admin"})
+
+# Columns every synced row has that only the server sets; a pulled `row` carries them.
+BOOKKEEPING_FIELDS = frozenset({"created_at", "created_by", "updated_at", "updated_by"})
+COMMON_FIELDS = frozenset({"owner_org_id", "sharing", "deleted_at"})
+
+# The fields an op may carry per table: the columns of db/models.py (the Synced ones
+# without id, rev and bookkeeping), plus `observation_ids` for measures.
+# tests/sync/test_server_protocol.py checks they agree with the local models.
+SYNCED_FIELDS: dict[str, frozenset[str]] = {
+    "area": COMMON_FIELDS | {"name", "kind", "parent_id", "geometry", "approximate"},
+    "category": COMMON_FIELDS | {
+        "code", "parent_code", "label_sv", "label_en", "colour", "icon", "active",
+        "sort_order"},
+    "walk": COMMON_FIELDS | {
+        "title", "starts_at", "light", "area_id", "route", "participants", "organiser",
+        "phase", "notes"},
+    "observation": COMMON_FIELDS | {
+        "category_code", "title", "description", "occurred_from", "occurred_to",
+        "latitude", "longitude", "place_name", "area_id", "place_type", "severity",
+        "status", "police_report", "walk_id", "stop_number", "ratings", "proposed_measure",
+        "tags"},
+    "attachment": COMMON_FIELDS | {
+        "observation_id", "sha256", "file_name", "mime", "size", "taken_at",
+        "exif_latitude", "exif_longitude"},
+    "focus_area": COMMON_FIELDS | {"name", "description", "starts_on", "ends_on"},
+    "commitment": COMMON_FIELDS | {"title", "description", "year", "area_id"},
+    "measure": COMMON_FIELDS | {
+        "title", "measure_type", "description", "responsible_org_id", "responsible_contact",
+        "priority", "deadline", "status", "follow_up_on", "effect", "effect_notes",
+        "focus_area_id", "commitment_id", "walk_id", "observation_ids"},
+    # Server-managed: pulled by every client, pushed only by admins. Its pulled row has
+    # no owner/sharing columns (the Change carries owner_org_id = its own id, "partners").
+    "organisation": frozenset({"name", "kind", "deleted_at"}),
+}
+# Rows everyone sees and only admins change.
+SHARED_CATALOGUE_TABLES = frozenset({"organisation", "area", "category"})
+
+OpKind = Literal["upsert", "delete"]
+OpStatus = Literal["applied", "duplicate", "conflict", "rejected"]
+
+
+class _Body(BaseModel):
+    # Unknown keys are ignored, so either end can add an optional key first.
+    model_config = ConfigDict(extra="ignore")
+
+
+# --- errors ---------------------------------------------------------------------------
+
+class ErrorDetail(_Body):
+    code: str
+    message_en: str
+    message_sv: str
+
+
+class ErrorBody(_Body):
+    detail: ErrorDetail
+
+
+# --- auth -----------------------------------------------------------------------------
+
+class TokenRequest(_Body):
+    username: str
+    password: str
+    device_id: str
+    device_name: str = ""
+
+
+class RefreshRequest(_Body):
+    refresh_token: str
+    device_id: str
+
+
+class UserInfo(_Body):
+    id: str
+    username: str
+    display_name: str
+    org_id: str
+    role: str
+
+
+class OrganisationInfo(_Body):
+    id: str
+    name: str
+    kind: str
+
+
+class TokenResponse(_Body):
+    access_token: str
+    refresh_token: str
+    expires_in: int  # seconds the access token lives
+    user: UserInfo
+    organisation: OrganisationInfo
+
+
+# --- push -----------------------------------------------------------------------------
+
+class Op(_Body):
+    """One local change; exactly an outbox row of db/models.py."""
+
+    op_id: str
+    table: str
+    row_id: str
+    op: OpKind
+    fields: dict[str, Any] = Field(default_factory=dict)
+    base_rev: int | None = None
+    hlc: str = ""
+    user_id: str | None = None
+    device_id: str = ""
+
+
+class PushRequest(_Body):
+    device_id: str
+    ops: list[Op] = Field(default_factory=list, max_length=MAX_OPS_PER_PUSH)
+
+
+class FieldConflict(_Body):
+    field: str
+    mine: Any = None  # the value the op carried
+    theirs: Any = None  # the server's value it met
+    kept: Literal["mine", "theirs"]
+
+
+class OpResult(_Body):
+    op_id: str
+    status: OpStatus
+    # The row's revision after this op (None when rejected). For `applied` and `conflict`
+    # that made a change it is the seq of the change; when nothing changed (same values,
+    # an edit of a tombstone) it is the row's current rev and `seq` is None.
+    rev: int | None = None
+    seq: int | None = None
+    reason: str | None = None  # rejected: forbidden, unknown_table, bad_fields, ...
+    message_sv: str | None = None
+    message_en: str | None = None
+    conflicts: list[FieldConflict] = Field(default_factory=list)
+
+
+class PushResponse(_Body):
+    results: list[OpResult]
+
+
+# --- pull -----------------------------------------------------------------------------
+
+class Change(_Body):
+    seq: int
+    table: str
+    row_id: str
+    rev: int
+    deleted: bool
+    owner_org_id: str
+    sharing: str
+    # The full current row: the synced fields plus created_at/created_by/updated_at/
+    # updated_by (and observation_ids for measures); no id, no rev.
+    row: dict[str, Any]
+
+
+class PullResponse(_Body):
+    changes: list[Change]
+    next: int  # the cursor to store: every seq below or at it has been seen
+    more: bool
+
+
+# --- blobs ----------------------------------------------------------------------------
+
+class BlobStatus(_Body):
+    offset: int
+    complete: bool
+
+
+UPLOAD_COMPLETE_HEADER = "Upload-Complete"
+UPLOAD_OFFSET_HEADER = "Upload-Offset"
+
+
+def is_sha256(text: str) -> bool:
+    return len(text) == 64 and all(c in "0123456789abcdef" for c in text)
