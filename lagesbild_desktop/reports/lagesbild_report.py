@@ -17,10 +17,13 @@ from xml.sax.saxutils import escape
 from lagesbild_desktop import __version__, config
 from lagesbild_desktop.domain.catalogue import (
     CATEGORIES,
+    MEASURE_EFFECTS,
     MEASURE_PRIORITIES,
     MEASURE_STATUSES,
     OBSERVATION_STATUSES,
     SEVERITIES,
+    MeasureStatus,
+    ObservationStatus,
 )
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.statistics import WEEKDAYS_SV
@@ -167,7 +170,7 @@ def _plain(text: str) -> str:
 
 def _table(data: list[list[Any]], widths: Sequence[float], *, numeric_from: int = 1,
            extra: Sequence[tuple[Any, ...]] = (), total_row: bool = False,
-           font_size: float = 7.5, header: bool = True) -> Any:
+           font_size: float = 7.5, header: bool = True, zebra: bool = True) -> Any:
     from reportlab.lib import colors
     from reportlab.platypus import Table, TableStyle
 
@@ -185,7 +188,7 @@ def _table(data: list[list[Any]], widths: Sequence[float], *, numeric_from: int 
     if header:
         style += [("FONT", (0, 0), (-1, 0), BOLD, font_size),
                   ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.HexColor(ACCENT))]
-    for row in range(2, len(data), 2):
+    for row in range(2, len(data) if zebra else 0, 2):
         style.append(("BACKGROUND", (0, row), (-1, row), colors.HexColor(ZEBRA)))
     if total_row and len(data) > 1:
         style += [("FONT", (0, -1), (-1, -1), BOLD, font_size),
@@ -326,6 +329,7 @@ def build_lagesbild_report(
     story += _statistics(lagesbild, styles, width)
     story += _hotspots(lagesbild, styles, width)
     story += _measures(lagesbild, styles, width)
+    story += _follow_up(lagesbild, styles, width)
     story += _appendix(lagesbild, categories, styles, width)
     if annex_rows is not None:
         story += _annex(annex_rows, styles)
@@ -505,6 +509,7 @@ def _hotspots(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
 
 
 def _measures(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
+    """Open measures grouped by focus area or commitment; overdue ones first and in red."""
     from reportlab.lib import colors
     from reportlab.platypus import CondPageBreak
 
@@ -512,32 +517,104 @@ def _measures(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
     priority_sv = {label.code: label.sv for label in MEASURE_PRIORITIES}
     scope = ("Åtgärder kopplade till iakttagelser som urvalet omfattar."
              if lb.measures_scope == "linked" else "Alla öppna åtgärder.")
-    out: list[Any] = [CondPageBreak(50 * MM), _p("Åtgärder", styles["h1"]),
+    out: list[Any] = [CondPageBreak(50 * MM), _p("Fokusområden och åtgärder", styles["h1"]),
                       _p(f"{scope} Öppna: {number(len(lb.open_measures))}, försenade: "
                          f"{number(len(lb.overdue_measures))} (passerad slutdag "
                          f"{lb.today.isoformat()}).", styles["small"])]
     if not lb.open_measures:
         out.append(_p("Inga öppna åtgärder.", styles["body"]))
         return out
-    measures = sorted(lb.open_measures,
-                      key=lambda m: (not m.overdue, m.deadline or date.max, m.title))
-    data: list[list[Any]] = [["Åtgärd", "Ansvarig", "Prioritet", "Slutdag", "Status", ""]]
-    extra: list[tuple[Any, ...]] = []
-    for row, m in enumerate(measures, start=1):
-        org = lb.organisations.get(m.responsible_org_id or "", "")
-        who = " – ".join(x for x in (org, m.responsible_contact) if x) or "–"
-        data.append([_p(_plain(m.title), styles["cell"]), _p(_plain(who), styles["cell"]),
-                     priority_sv.get(m.priority, m.priority),
-                     m.deadline.isoformat() if m.deadline else "–",
-                     status_sv.get(m.status, m.status), "FÖRSENAD" if m.overdue else ""])
-        if m.overdue:
-            extra += [("TEXTCOLOR", (3, row), (5, row), colors.HexColor(LATE)),
-                      ("FONT", (5, row), (5, row), BOLD, 7),
-                      ("BACKGROUND", (0, row), (-1, row), colors.HexColor("#fdecea"))]
-    fixed = [44 * MM, 17 * MM, 18 * MM, 17 * MM, 17 * MM]
-    widths = [width - sum(fixed), *fixed]
-    extra.append(("ALIGN", (1, 0), (-1, -1), "LEFT"))
-    return [*out, _table(data, widths, extra=extra)]
+    fixed = [17 * MM, 18 * MM, 17 * MM, 17 * MM, 15 * MM]
+    widths = [width - sum(fixed) - 40 * MM, 40 * MM, *fixed]
+    data: list[list[Any]] = [["Åtgärd", "Ansvarig", "Prioritet", "Slutdag", "Status",
+                              "Uppföljning", ""]]
+    extra: list[tuple[Any, ...]] = [("ALIGN", (1, 0), (-1, -1), "LEFT")]
+    for group, measures in _by_group(lb, lb.open_measures,
+                                     key=lambda m: (not m.overdue, m.deadline or date.max)):
+        extra += [("SPAN", (0, len(data)), (-1, len(data))),
+                  ("BACKGROUND", (0, len(data)), (-1, len(data)), colors.HexColor("#e3ebf3"))]
+        data.append([_p(f"<b>{_plain(group)}</b>", styles["cell"]), "", "", "", "", "", ""])
+        for m in measures:
+            row = len(data)
+            data.append([_p(_plain(m.title), styles["cell"]),
+                         _p(_plain(_responsible(lb, m)), styles["cell"]),
+                         priority_sv.get(m.priority, m.priority), _day(m.deadline),
+                         status_sv.get(m.status, m.status), _day(m.follow_up_on),
+                         "FÖRSENAD" if m.overdue else ""])
+            if m.overdue:
+                extra += [("TEXTCOLOR", (3, row), (6, row), colors.HexColor(LATE)),
+                          ("FONT", (6, row), (6, row), BOLD, 7),
+                          ("BACKGROUND", (0, row), (-1, row), colors.HexColor("#fdecea"))]
+    return [*out, _table(data, widths, extra=extra, zebra=False)]
+
+
+def _follow_up(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
+    """Measures done or followed up in the last year, with their effect."""
+    from collections import Counter
+
+    from reportlab.lib import colors
+    from reportlab.platypus import CondPageBreak
+
+    effect_sv = {label.code: label.sv for label in MEASURE_EFFECTS}
+    measures = lb.followed_measures
+    out: list[Any] = [CondPageBreak(45 * MM), _p("Uppföljning av tidigare åtgärder",
+                                                  styles["h1"])]
+    if not measures:
+        return [*out, _p("Inga genomförda åtgärder att följa upp under det senaste året.",
+                         styles["body"])]
+    done = MeasureStatus.FOLLOWED_UP
+    tally = Counter(m.effect or "not_assessed" for m in measures if m.status == done)
+    due = [m for m in measures if lb.follow_up_due(m)]
+    summary = (f"{number(len(measures))} åtgärder genomförda eller uppföljda under det "
+               "senaste året.")
+    if tally:
+        summary += " Bedömd effekt: " + ", ".join(
+            f"{effect_sv[code].lower()} {number(tally[code])}" for code in effect_sv
+            if tally[code]) + "."
+    if due:
+        summary += f" {number(len(due))} väntar på uppföljning efter passerat datum."
+    out.append(_p(summary, styles["body"]))
+    fixed = [45 * MM, 35 * MM, 18 * MM, 19 * MM]
+    widths = [*fixed, width - sum(fixed)]
+    data: list[list[Any]] = [["Åtgärd", "Ansvarig", "Uppföljning", "Effekt", "Kommentar"]]
+    extra: list[tuple[Any, ...]] = [("ALIGN", (1, 0), (-1, -1), "LEFT")]
+    for group, group_measures in _by_group(lb, measures, key=lambda m: m.title):
+        extra += [("SPAN", (0, len(data)), (-1, len(data))),
+                  ("BACKGROUND", (0, len(data)), (-1, len(data)), colors.HexColor("#e3ebf3"))]
+        data.append([_p(f"<b>{_plain(group)}</b>", styles["cell"]), "", "", "", ""])
+        for m in group_measures:
+            row = len(data)
+            effect = (effect_sv.get(m.effect or "", "Ej bedömd") if m.status == done
+                      else "Ej uppföljd")
+            data.append([_p(_plain(m.title), styles["cell"]),
+                         _p(_plain(_responsible(lb, m)), styles["cell"]),
+                         _day(m.follow_up_on or m.deadline), effect,
+                         _p(_plain(m.effect_notes or "–"), styles["cell"])])
+            if lb.follow_up_due(m):
+                extra.append(("TEXTCOLOR", (2, row), (3, row), colors.HexColor(LATE)))
+    return [*out, _table(data, widths, extra=extra, zebra=False)]
+
+
+def _by_group(lb: Any, measures: Iterable[Any], key: Any) -> list[tuple[str, list[Any]]]:
+    """Measures under their focus area (else commitment); the ungrouped last."""
+    groups: dict[str, list[Any]] = {}
+    for m in measures:
+        name = (lb.groups.get(m.focus_area_id or "") or lb.groups.get(m.commitment_id or "")
+                or "")
+        groups.setdefault(name, []).append(m)
+    named = sorted((name, sorted(ms, key=key)) for name, ms in groups.items() if name)
+    if "" in groups:
+        named.append(("Utan fokusområde", sorted(groups[""], key=key)))
+    return named
+
+
+def _responsible(lb: Any, m: Any) -> str:
+    org = lb.organisations.get(m.responsible_org_id or "", "")
+    return " – ".join(x for x in (org, m.responsible_contact) if x) or "–"
+
+
+def _day(day: date | None) -> str:
+    return day.isoformat() if day else "–"
 
 
 def _appendix(lb: Any, categories: Sequence[tuple[str, Sequence[str]]] | None,
@@ -653,7 +730,12 @@ def write_lagesbild_report(
     rows = None
     if annex:
         current = picture.periods.current
-        scope = replace(f, period_from=current.start, period_to=current.end)
+        statuses = f.statuses
+        if not statuses:  # as in the statistics: a duplicate is not listed twice
+            statuses = frozenset(s.code for s in OBSERVATION_STATUSES) - {
+                ObservationStatus.DUPLICATE}
+        scope = replace(f, period_from=current.start, period_to=current.end,
+                        statuses=statuses)
         rows = iter_observations(db, scope)
     build_lagesbild_report(picture, path, annex_rows=rows, author=author, title=title,
                            municipalities=list(municipalities), filter_text=text,

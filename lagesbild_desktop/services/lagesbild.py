@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -15,11 +15,13 @@ from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.db.models import (
     Area,
     Category,
+    Commitment,
+    FocusArea,
     Observation,
     Organisation,
     measure_observation,
 )
-from lagesbild_desktop.domain.catalogue import ObservationStatus
+from lagesbild_desktop.domain.catalogue import MeasureStatus, ObservationStatus
 from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.hotspots import Hotspot, HotspotAnalysis, find_hotspots
 from lagesbild_desktop.domain.measure import FINISHED
@@ -34,6 +36,7 @@ from lagesbild_desktop.domain.statistics import (
 from lagesbild_desktop.services.measures import MeasureView, list_measures
 
 DEFAULT_WEEKS = 4
+FOLLOW_UP_DAYS = 365  # finished measures followed up (or due) this long before the period end
 
 
 class BadPeriod(ValueError):
@@ -56,6 +59,10 @@ class Lagesbild:
     overdue_measures: tuple[MeasureView, ...]  # open and past their deadline
     organisations: dict[str, str]  # id -> name, for the measures' responsible organisation
     today: date
+    # Done or followed-up measures whose follow-up date (else deadline) lies in the
+    # FOLLOW_UP_DAYS before the period's end, newest first: the meeting's follow-up.
+    followed_measures: tuple[MeasureView, ...] = ()
+    groups: dict[str, str] = field(default_factory=dict)  # focus area/commitment id -> name
     # "all", or "linked": only measures linked to an observation that the filter (without
     # its period) lets through, when the filter restricts more than the period.
     measures_scope: str = "all"
@@ -71,6 +78,7 @@ class Lagesbild:
                 "open_count": len(self.open_measures),
                 "overdue_count": len(self.overdue_measures),
                 "open": [self.measure_json(m) for m in self.open_measures],
+                "followed_up": [self.measure_json(m) for m in self.followed_measures],
             },
         }
 
@@ -84,7 +92,16 @@ class Lagesbild:
             "responsible_org": self.organisations.get(m.responsible_org_id or "", ""),
             "responsible_contact": m.responsible_contact,
             "observation_count": len(m.observation_ids),
+            "focus_area": self.groups.get(m.focus_area_id or ""),
+            "commitment": self.groups.get(m.commitment_id or ""),
+            "follow_up_on": m.follow_up_on.isoformat() if m.follow_up_on else None,
+            "effect": m.effect,
         }
+
+    def follow_up_due(self, m: MeasureView) -> bool:
+        """A done measure whose follow-up date has passed without a follow-up."""
+        return (m.status == MeasureStatus.DONE and m.follow_up_on is not None
+                and m.follow_up_on < self.today)
 
 
 def filter_json(f: ObservationFilter) -> dict[str, Any]:
@@ -138,6 +155,10 @@ def compile_lagesbild(
         organisations = {org_id: name for org_id, name in session.execute(
             select(Organisation.id, Organisation.name))}
         linked = _measures_linked(session, f)
+        groups: dict[str, str] = {
+            row_id: name for row_id, name in session.execute(
+                select(FocusArea.id, FocusArea.name)
+                .union_all(select(Commitment.id, Commitment.title)))}
     times, categories, area_ids, lats, lons, ids, places = columns
     statistics = compile_statistics(
         times, categories, area_ids, periods, category_parents=parents,
@@ -145,14 +166,15 @@ def compile_lagesbild(
     in_period = _inside(times, periods)
     analysis = find_hotspots(lats[in_period], lons[in_period], ids[in_period],
                              places=places[in_period])
-    measures = [m for m in list_measures(db, today)
-                if m.status not in FINISHED and (linked is None or m.id in linked)]
+    in_scope = [m for m in list_measures(db, today) if linked is None or m.id in linked]
+    measures = [m for m in in_scope if m.status not in FINISHED]
     return Lagesbild(
         filter=f, periods=periods, statistics=statistics, hotspots=analysis,
         open_measures=tuple(measures),
         overdue_measures=tuple(m for m in measures if m.overdue),
         organisations=organisations, today=today,
-        measures_scope="all" if linked is None else "linked")
+        measures_scope="all" if linked is None else "linked",
+        followed_measures=_followed(in_scope, periods.current.last_day), groups=groups)
 
 
 def analyse_hotspots(
@@ -205,6 +227,19 @@ def _measures_linked(session: Session, f: ObservationFilter) -> set[str] | None:
             .join(Observation, Observation.id == link.observation_id)
             .where(*queries.conditions(session, scope)))
     return set(session.scalars(stmt))
+
+
+def _followed(measures: list[MeasureView], last_day: date) -> tuple[MeasureView, ...]:
+    """Done and followed-up measures due for follow-up in the year up to `last_day`."""
+    first_day = last_day - timedelta(days=FOLLOW_UP_DAYS)
+
+    def when(m: MeasureView) -> date | None:
+        return m.follow_up_on or m.deadline
+
+    chosen = [m for m in measures
+              if m.status in (MeasureStatus.DONE, MeasureStatus.FOLLOWED_UP)
+              and (day := when(m)) is not None and first_day <= day <= last_day]
+    return tuple(sorted(chosen, key=lambda m: (when(m), m.title), reverse=True))
 
 
 def _inside(times: Any, periods: Periods) -> Any:

@@ -149,7 +149,7 @@ def test_commands_print_json_and_a_table(db, picture_data, capsys):
     assert len(data["trend"]) == 52
     assert data["hotspots"]["hotspots"][0]["place"] == "Stora torget, Köping"
     assert "observation_ids" not in data["hotspots"]["hotspots"][0]
-    assert set(data["measures"]) == {"scope", "open_count", "overdue_count", "open"}
+    assert set(data["measures"]) == {"scope", "open_count", "overdue_count", "open", "followed_up"}
 
     assert main([*base, "hotspots", *period, "--format", "json"]) == 0
     spots = json.loads(capsys.readouterr().out)

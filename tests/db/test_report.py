@@ -119,7 +119,8 @@ def test_the_numbers_match_the_lagesbild(db, report_data, tmp_path):
     assert re.search(row_pattern("Köping", koping), text)
     assert f"{number(s.total.current)} iakttagelser" in text
     for word in ("Lägesbild", "Åsa Öberg", "Sammanfattning", "Veckodag och tid på dygnet",
-                 "Trend, 52 veckor", "Hotspots", "Åtgärder", "FÖRSENAD",
+                 "Trend, 52 veckor", "Hotspots", "Fokusområden och åtgärder",
+                 "Uppföljning av tidigare åtgärder", "FÖRSENAD",
                  "Byt lampor i gångtunneln", "Öka närvaron på Stora torget", "Om mörkertal",
                  "Bristande belysning", "2 november 2026 – 29 november 2026"):
         assert word in text, word
@@ -203,3 +204,45 @@ def test_unbroken_text_and_markup_in_the_annex_do_not_break_the_layout(db, repor
                            text=True).stdout
     assert re.search(r"DejaVuSans\s+TrueType\s+\S+\s+yes", fonts)
     assert re.search(r"DejaVuSans-Bold\s+TrueType\s+\S+\s+yes", fonts)
+
+
+def test_follow_up_lists_done_measures_with_their_effect(db, report_data, tmp_path, actor):
+    measures.create_measure(db, actor, MeasureInput(
+        "Klottersanering vid skolan", "situational", status="followed_up",
+        deadline=date(2026, 9, 1), follow_up_on=date(2026, 10, 15), effect="improved",
+        effect_notes="Inget nytt klotter på sex veckor."))
+    measures.create_measure(db, actor, MeasureInput(
+        "Nya lampor på Ågatan", "situational", status="done",
+        deadline=date(2026, 8, 1), follow_up_on=date(2026, 11, 1)))
+    measures.create_measure(db, actor, MeasureInput(  # followed up too long ago
+        "Gammal åtgärd från 2024", "presence", status="followed_up",
+        follow_up_on=date(2024, 5, 1), effect="worse"))
+    f = ObservationFilter(*PERIOD)
+    picture = write_lagesbild_report(db, f, tmp_path / "f.pdf", today=TODAY)
+    assert [m.title for m in picture.followed_measures] == [
+        "Nya lampor på Ågatan", "Klottersanering vid skolan"]
+    assert picture.follow_up_due(picture.followed_measures[0])
+    text = " ".join(" ".join(check_pdf(tmp_path / "f.pdf", tmp_path)).split())
+    follow_up = text[text.index("Uppföljning av tidigare åtgärder"):]
+    assert "2 åtgärder genomförda eller uppföljda under det senaste året" in follow_up
+    assert "Bedömd effekt: förbättrat 1" in follow_up
+    assert "1 väntar på uppföljning efter passerat datum" in follow_up
+    assert "Inget nytt klotter på sex veckor." in follow_up
+    assert "Ej uppföljd" in follow_up
+    assert "Gammal åtgärd från 2024" not in text
+
+
+def test_the_annex_leaves_out_duplicates_as_the_statistics_do(db, report_data, tmp_path,
+                                                              actor):
+    from lagesbild_desktop.services.duplicates import link_as_duplicate
+
+    copy = observations.create_observation(db, actor, obs(
+        "graffiti", at(date(2026, 11, 3)), KOPING, "Dubbelrapporterad plats"), now=NOW)
+    link_as_duplicate(db, actor, copy.id, report_data[0], now=NOW)
+    path = tmp_path / "bilaga.pdf"
+    picture = write_lagesbild_report(db, ObservationFilter(*PERIOD), path, annex=True,
+                                     today=TODAY)
+    text = " ".join(" ".join(pdf_pages(path)).split())
+    assert "Dubbelrapporterad plats" not in text
+    listed = len(re.findall(r"Allvarlighet: ", text))
+    assert listed == picture.statistics.total.current == 53
