@@ -29,16 +29,22 @@ log = logging.getLogger(__name__)
 SLOW_MS = 500
 
 
+# What a long job calls to say how far it has come: (step done, steps in all, step name).
+Progress = Callable[[int, int, str], None]
+
+
 @dataclass
 class _Task:
     label: str
     on_success: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
     timer: QTimer
+    on_progress: Progress | None = None
 
 
 class _Relay(QObject):
     done = Signal(int, object, object)  # task id, result, error
+    progressed = Signal(int, int, int, str)  # task id, done, total, step
 
 
 def _job(task_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
@@ -64,6 +70,7 @@ class BackgroundWork(QObject):
         self._futures: set[Any] = set()
         self._relay = _Relay()
         self._relay.done.connect(self._finished)
+        self._relay.progressed.connect(self._progressed)
         self._ids = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
 
@@ -73,21 +80,45 @@ class BackgroundWork(QObject):
         label: str = "",
     ) -> int:
         """Start `fn()`; `write=True` queues it behind the other database writes."""
-        task_id = next(self._ids)
-        timer = QTimer(self)
-        timer.setSingleShot(True)
-        timer.timeout.connect(lambda: self.slow_started.emit(label))
-        timer.start(SLOW_MS)
-        self._tasks[task_id] = _Task(label, on_success, on_error, timer)
+        task = _Task(label, on_success, on_error, QTimer(self))
+        return self._start(next(self._ids), fn, task, write)
+
+    def _start(self, task_id: int, fn: Callable[[], Any], task: _Task, write: bool) -> int:
+        task.timer.setSingleShot(True)
+        task.timer.timeout.connect(lambda: self.slow_started.emit(task.label))
+        task.timer.start(SLOW_MS)
+        self._tasks[task_id] = task
         future = (self._writer if write else self._pool).submit(
             _job, task_id, fn, self._relay)
         self._futures.add(future)
         future.add_done_callback(self._futures.discard)
         return task_id
 
+    def run_with_progress(
+        self, fn: Callable[[Progress], Any], on_progress: Progress,
+        on_success: Callable[[Any], None] | None = None,
+        on_error: Callable[[BaseException], None] | None = None, *, label: str = "",
+    ) -> int:
+        """Start `fn(progress)`; each `progress(done, total, step)` it makes in the worker
+        reaches `on_progress` on the GUI thread."""
+        task_id = next(self._ids)
+        relay = self._relay
+
+        def report(done: int, total: int, step: str) -> None:
+            relay.progressed.emit(task_id, done, total, step)
+
+        task = _Task(label, on_success, on_error, QTimer(self), on_progress)
+        return self._start(task_id, lambda: fn(report), task, False)
+
     @property
     def busy(self) -> bool:
         return bool(self._tasks)
+
+    @Slot(int, int, int, str)
+    def _progressed(self, task_id: int, done: int, total: int, step: str) -> None:
+        task = self._tasks.get(task_id)
+        if task is not None and task.on_progress is not None:
+            task.on_progress(done, total, step)
 
     @Slot(int, object, object)
     def _finished(self, task_id: int, result: Any, error: BaseException | None) -> None:

@@ -41,3 +41,21 @@ def test_pyproj_in_background_threads_does_not_crash(qtbot, work):
                      results.append)
     assert len(results) == 12
     assert len({tuple(round(v, 3) for v in r) for r in results}) == 1
+
+
+def test_progress_reaches_the_gui_thread_in_order_before_the_result(qtbot, work):
+    gui = QThread.currentThread()
+    seen = []
+
+    def job(progress):
+        for step in range(1, 4):
+            progress(step, 3, f"steg {step}")
+        return "klar"
+
+    with qtbot.waitSignal(work.idle, timeout=5000):
+        work.run_with_progress(
+            job, lambda done, total, step: seen.append((done, total, step,
+                                                        QThread.currentThread() is gui)),
+            lambda result: seen.append(result))
+    assert seen == [(1, 3, "steg 1", True), (2, 3, "steg 2", True), (3, 3, "steg 3", True),
+                    "klar"]
