@@ -1,0 +1,164 @@
+"""Applying pulled changes to the local database, merged with the edits still to be pushed.
+
+Everything here runs inside the caller's transaction and writes no outbox op and no
+audit entry per row: these changes come from the server, they are not local edits.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Date, Table, delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from lagesbild_desktop.db.models import (
+    SYNCED_TABLES,
+    Organisation,
+    Outbox,
+    UTCDateTime,
+    measure_observation,
+)
+from lagesbild_desktop.sync import protocol
+
+log = logging.getLogger(__name__)
+
+# SQLite's limit on bound parameters was 999 before 3.32; stay under it.
+IN_CHUNK = 500
+LINKS = "observation_ids"
+
+
+@dataclass
+class ApplyResult:
+    applied: int = 0
+    merged: int = 0  # rows that kept some locally changed fields
+    skipped: int = 0  # unknown tables or rows that could not be stored
+    skipped_fields: set[str] = field(default_factory=set)
+
+
+def tables() -> dict[str, Table]:
+    found = {name: cast(Table, model.__table__) for name, model in SYNCED_TABLES.items()}
+    found["organisation"] = cast(Table, Organisation.__table__)
+    return found
+
+
+def from_json(table: Table, name: str, value: Any) -> Any:
+    """A JSON value as the column's Python value (times and dates come as ISO text)."""
+    if value is None or name not in table.c:
+        return value
+    kind = table.c[name].type
+    if isinstance(kind, UTCDateTime) and isinstance(value, str):
+        moment = datetime.fromisoformat(value)
+        return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+    if isinstance(kind, Date) and isinstance(value, str):
+        return date.fromisoformat(value[:10])
+    return value
+
+
+def locally_changed_fields(session: Session, row_ids: Iterable[str]) -> dict[str, set[str]]:
+    """For each row with ops still to be pushed, the fields those ops change."""
+    found: dict[str, set[str]] = defaultdict(set)
+    ids = list(dict.fromkeys(row_ids))
+    for start in range(0, len(ids), IN_CHUNK):
+        rows = session.execute(select(Outbox.row_id, Outbox.op, Outbox.fields).where(
+            Outbox.state == "pending", Outbox.row_id.in_(ids[start:start + IN_CHUNK])))
+        for row_id, op, fields in rows:
+            found[row_id].update(fields or {})
+            if op == "delete":
+                found[row_id].add("deleted_at")
+    return found
+
+
+def _existing(session: Session, table: Table, ids: Sequence[str]) -> set[str]:
+    have: set[str] = set()
+    for start in range(0, len(ids), IN_CHUNK):
+        have.update(session.scalars(select(table.c.id).where(
+            table.c.id.in_(ids[start:start + IN_CHUNK]))))
+    return have
+
+
+def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> ApplyResult:
+    """Store a page of pulled changes: new rows inserted, known rows merged, tombstones set.
+
+    A row with ops still to be pushed keeps the fields those ops change (they go out with
+    the next push); its other fields take the server's values and its rev the server's.
+    """
+    result = ApplyResult()
+    known = tables()
+    pending = locally_changed_fields(session, (c.row_id for c in changes))
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for change in changes:
+        by_table[change.table].append(change.row_id)
+    existing = {name: _existing(session, known[name], ids)
+                for name, ids in by_table.items() if name in known}
+    for change in changes:
+        table = known.get(change.table)
+        if table is None:
+            log.warning("pulled a change of unknown table %r (seq %s); skipped",
+                        change.table, change.seq)
+            result.skipped += 1
+            continue
+        values, links = _values(table, change, result)
+        keep = pending.get(change.row_id, set())
+        if keep:
+            result.merged += 1
+            values = {k: v for k, v in values.items() if k not in keep}
+            if LINKS in keep:
+                links = None
+        try:
+            with session.begin_nested():
+                if change.row_id in existing[change.table]:
+                    session.execute(update(table).where(table.c.id == change.row_id)
+                                    .values(**values))
+                else:
+                    session.execute(insert(table).values(id=change.row_id, **values))
+                    existing[change.table].add(change.row_id)
+                if links is not None and change.table == "measure":
+                    _set_links(session, change.row_id, links)
+        except (IntegrityError, ValueError, TypeError) as error:
+            # A row the local schema cannot hold must not stop the rest of the page.
+            log.error("could not store pulled %s %s (seq %s): %s", change.table,
+                      change.row_id, change.seq, error)
+            result.skipped += 1
+            continue
+        result.applied += 1
+    return result
+
+
+def _values(
+    table: Table, change: protocol.Change, result: ApplyResult
+) -> tuple[dict[str, Any], list[str] | None]:
+    values: dict[str, Any] = {}
+    links: list[str] | None = None
+    for name, value in change.row.items():
+        if name == LINKS and change.table == "measure":
+            links = [str(i) for i in value or []]
+        elif name in table.c and name not in ("id", "rev"):
+            values[name] = from_json(table, name, value)
+        elif f"{change.table}.{name}" not in result.skipped_fields:
+            log.warning("pulled field %s.%s is not in the local schema; skipped",
+                        change.table, name)
+            result.skipped_fields.add(f"{change.table}.{name}")
+    if "owner_org_id" in table.c:
+        values["owner_org_id"] = change.owner_org_id
+        values["sharing"] = change.sharing
+    values["rev"] = change.rev
+    if change.deleted and values.get("deleted_at") is None:
+        values["deleted_at"] = datetime.now(UTC)
+    elif not change.deleted:
+        values["deleted_at"] = None
+    return values, links
+
+
+def _set_links(session: Session, measure_id: str, observation_ids: list[str]) -> None:
+    session.execute(delete(measure_observation).where(
+        measure_observation.c.measure_id == measure_id))
+    wanted = list(dict.fromkeys(observation_ids))
+    if wanted:
+        session.execute(insert(measure_observation), [
+            {"measure_id": measure_id, "observation_id": o} for o in wanted])
