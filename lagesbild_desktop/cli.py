@@ -165,6 +165,20 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", default="Lägesbild", help="the report's title")
     report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
 
+    walk_report = commands.add_parser(
+        "walk-report", help="the protocol of a safety walk as a PDF",
+        description="Write the protocol of the safety walk WALK_ID as a PDF: the walk, its "
+                    "participants, the route map with numbered stops, the findings with "
+                    "ratings and photo thumbnails, and the measures with owner, priority and "
+                    "deadline. The protocol holds free text and photos: it is internal.")
+    add_db(walk_report)
+    walk_report.add_argument("walk_id", metavar="WALK_ID")
+    walk_report.add_argument("--mbtiles", type=Path, metavar="FILE.mbtiles",
+                             help="raster tiles for the map's background (default: borders "
+                                  "only)")
+    walk_report.add_argument("--author", default="", help="the name printed as author")
+    walk_report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+
     imp = commands.add_parser("import", help="import observations from CSV or GeoJSON")
     add_db(imp)
     imp.add_argument("file", type=Path)
@@ -316,6 +330,25 @@ def cmd_report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_walk_report(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.maps.mbtiles import MBTilesError
+    from lagesbild_desktop.reports.walk_protocol import write_walk_protocol
+    from lagesbild_desktop.services.walk_protocol import UnknownWalk
+
+    db = open_db(args)
+    try:
+        write_walk_protocol(db, args.walk_id, args.output,
+                            store=config.attachments_dir(db.path),
+                            tiles_path=args.mbtiles, author=args.author)
+    except (UnknownWalk, MBTilesError) as error:
+        raise UserError(str(error), error.message_sv) from error
+    except OSError as error:
+        raise UserError(f"cannot write {args.output}: {error}",
+                        f"Kan inte skriva {args.output}: {error.strerror or error}") from error
+    print(args.output)
+    return EXIT_OK
+
+
 def _number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
     """Swedish style: thousands grouped with a space, decimal comma."""
     if value is None:
@@ -439,7 +472,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
-    "report": cmd_report,
+    "report": cmd_report, "walk-report": cmd_walk_report,
 }
 
 
