@@ -8,11 +8,13 @@ preset with the walk and its next stop number.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import shiboken6
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QSettings, Qt, QTimer, QUrl, Signal
+from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -29,6 +31,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lagesbild_desktop import config
 from lagesbild_desktop.domain import catalogue
 from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.observation import ValidationError
@@ -71,6 +74,7 @@ class WalksView(QWidget):
     loaded = Signal(int)  # the walk list shows the current filter: how many walks
     findings_loaded = Signal(int)  # the selected walk's findings are shown: how many
     form_opened = Signal(object)  # the WalkForm or ObservationForm just opened
+    protocol_written = Signal(str)  # the path of a finished protocol PDF
 
     def __init__(self, work: BackgroundWork, db: Database, actor: Actor, choices: Choices,
                  store: Path, drafts: DraftStore, language: str = "sv",
@@ -85,6 +89,7 @@ class WalksView(QWidget):
         self._findings_generation = 0
         self._pending_selection: str | None = None
         self._drawn: list[list[float]] = []
+        self._writing_protocol = False
         self.walk_form: WalkForm | None = None
         self.observation_form: ObservationForm | None = None
         self.map: MapView | None = None
@@ -128,6 +133,10 @@ class WalksView(QWidget):
         self.previous_phase_button = QPushButton(self.tr("◀ &Previous phase"))
         self.next_phase_button = QPushButton(self.tr("Ne&xt phase ▶"))
         self.new_stop_button = QPushButton(self.tr("New &stop"))
+        self.protocol_button = QPushButton(self.tr("Export protocol (PDF)…"))
+        self.protocol_button.setToolTip(self.tr(
+            "The walk's protocol: route map, participants, findings with photos and "
+            "ratings, measures"))
         self.phase_label = QLabel()
         self.route_label = QLabel()
         self.notice = QLabel()
@@ -142,7 +151,7 @@ class WalksView(QWidget):
         top.addWidget(label)
         top.addWidget(self.phase_filter)
         top.addSpacing(12)
-        for button in (self.new_button, self.edit_button):
+        for button in (self.new_button, self.edit_button, self.protocol_button):
             top.addWidget(button)
         top.addStretch(1)
         top.addWidget(self.count_label)
@@ -226,6 +235,7 @@ class WalksView(QWidget):
         self.previous_phase_button.clicked.connect(lambda: self.move_phase(-1))
         self.next_phase_button.clicked.connect(lambda: self.move_phase(1))
         self.new_stop_button.clicked.connect(self.new_stop)
+        self.protocol_button.clicked.connect(self.export_protocol)
         if self.map is not None:
             self.map.route_edited.connect(self._route_edited)
 
@@ -383,6 +393,7 @@ class WalksView(QWidget):
         self.previous_phase_button.setEnabled(may_write and index > 0)
         self.next_phase_button.setEnabled(may_write and 0 <= index < len(PHASES) - 1)
         self.new_stop_button.setEnabled(may_write and chosen)
+        self.protocol_button.setEnabled(chosen and not self._writing_protocol)
 
     # -- the map --------------------------------------------------------------------------
     def stops(self) -> list[tuple[int, float, float]]:
@@ -547,6 +558,71 @@ class WalksView(QWidget):
         self.observation_form = form
         form.show()
         self.form_opened.emit(form)
+
+    # -- the protocol ---------------------------------------------------------------------
+    def choose_protocol_file(self, walk: WalkView) -> str:
+        """Where to save the walk's protocol; tests replace this."""
+        name = re.sub(r"[^\w\- ,]+", "", walk.title).strip() or "trygghetsvandring"
+        day = walk.starts_at.astimezone(LOCAL).date().isoformat()
+        chosen, _ = QFileDialog.getSaveFileName(
+            self, self.tr("Export protocol"), str(Path.home() / f"{name} {day}.pdf"),
+            self.tr("PDF files (*.pdf)"))
+        return chosen
+
+    def open_file(self, path: Path) -> None:
+        """Open a finished file in the system's viewer; tests replace this."""
+        QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
+
+    def base_map(self) -> Path | None:
+        """The MBTiles file the map shows (Map → Choose base map), if it still exists."""
+        settings = QSettings(str(config.data_dir() / "settings.ini"),
+                             QSettings.Format.IniFormat)
+        saved = str(settings.value("map/mbtiles", "") or "")
+        return Path(saved) if saved and Path(saved).is_file() else None
+
+    def export_protocol(self) -> None:
+        """The selected walk's protocol as a PDF, written in the background, then opened."""
+        from lagesbild_desktop.reports.walk_protocol import write_walk_protocol
+
+        walk = self.selected()
+        if walk is None or self._writing_protocol:
+            return
+        chosen = self.choose_protocol_file(walk)
+        if not chosen:
+            return
+        path = Path(chosen) if chosen.lower().endswith(".pdf") else Path(chosen + ".pdf")
+        db, store, tiles, author = self._db, self._store, self.base_map(), ""
+        self._writing_protocol = True
+        self._update_buttons()
+        self.show_notice(self.tr("Writing the protocol…"))
+
+        def finished() -> bool:
+            self._writing_protocol = False
+            if not shiboken6.isValid(self):
+                return False
+            self._update_buttons()
+            return True
+
+        def written(_: object) -> None:
+            if finished():
+                self.show_notice(self.tr("Saved {file}.").format(file=path.name))
+                self.protocol_written.emit(str(path))
+                self.open_file(path)
+
+        def failed(error: BaseException) -> None:
+            if not finished():
+                return
+            self.notice.clear()
+            if isinstance(error, OSError) and not hasattr(error, "message_sv"):
+                log.error("walks: cannot write %s: %s", path, error)
+                self.show_error(self.tr("Cannot write {file}: {reason}").format(
+                    file=path, reason=error.strerror or error))
+            else:
+                self._show_error(error)
+
+        self._work.run(lambda: write_walk_protocol(db, walk.id, path, store=store,
+                                                   tiles_path=tiles, author=author),
+                       written, failed, label="walk protocol")
 
     # -- messages -------------------------------------------------------------------------
     def show_notice(self, text: str) -> None:

@@ -1,5 +1,4 @@
-<?xml version="1.0" encoding="utf-8"?>
-<!DOCTYPE TS>
+<?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="sv_SE" sourcelanguage="en">
 <context>
     <name>DetailPanel</name>
@@ -347,7 +346,7 @@ i fjol</translation>
         <translation>Lägesbilden kunde inte sammanställas: {reason}</translation>
     </message>
     <message>
-        <source>Dark bars: the period&apos;s weeks; {total} observations in the 52 weeks, at most {top} in a week.</source>
+        <source>Dark bars: the period's weeks; {total} observations in the 52 weeks, at most {top} in a week.</source>
         <translation>Mörka staplar: periodens veckor; {total} iakttagelser under de 52 veckorna, som mest {top} på en vecka.</translation>
     </message>
     <message>
@@ -532,6 +531,26 @@ i fjol</translation>
     <message>
         <source>Writing the lägesbild…</source>
         <translation>Skriver lägesbilden…</translation>
+    </message>
+    <message>
+        <source>Compiling the numbers…</source>
+        <translation>Sammanställer siffrorna…</translation>
+    </message>
+    <message>
+        <source>Drawing the map…</source>
+        <translation>Ritar kartan…</translation>
+    </message>
+    <message>
+        <source>Adding the safety-walk protocols…</source>
+        <translation>Lägger till trygghetsvandringarnas protokoll…</translation>
+    </message>
+    <message>
+        <source>Writing the PDF…</source>
+        <translation>Skriver PDF-filen…</translation>
+    </message>
+    <message>
+        <source>Done.</source>
+        <translation>Klart.</translation>
     </message>
     <message>
         <source>Saved {file}.</source>
@@ -1105,7 +1124,7 @@ i fjol</translation>
         <translation>Välj en namngiven plats…</translation>
     </message>
     <message>
-        <source>Use the photo&apos;s position</source>
+        <source>Use the photo's position</source>
         <translation>Använd fotots position</translation>
     </message>
     <message>
@@ -1241,7 +1260,7 @@ i fjol</translation>
         <translation>Bilder (*.jpg *.jpeg *.png *.heic *.tif *.tiff *.webp);;Alla filer (*)</translation>
     </message>
     <message>
-        <source>Use the photo&apos;s position ({lat}, {lon})</source>
+        <source>Use the photo's position ({lat}, {lon})</source>
         <translation>Använd fotots position ({lat}, {lon})</translation>
     </message>
     <message>
@@ -1614,6 +1633,14 @@ i fjol</translation>
         <translation>Ny &amp;punkt</translation>
     </message>
     <message>
+        <source>Export protocol (PDF)…</source>
+        <translation>Skriv ut protokoll (PDF)…</translation>
+    </message>
+    <message>
+        <source>The walk's protocol: route map, participants, findings with photos and ratings, measures</source>
+        <translation>Vandringens protokoll: ruttkarta, deltagare, fynd med bilder och bedömningar, åtgärder</translation>
+    </message>
+    <message>
         <source>P&amp;hase</source>
         <translation>F&amp;as</translation>
     </message>
@@ -1672,6 +1699,26 @@ i fjol</translation>
     <message>
         <source>Finding saved.</source>
         <translation>Punkten sparad.</translation>
+    </message>
+    <message>
+        <source>Export protocol</source>
+        <translation>Skriv ut protokoll</translation>
+    </message>
+    <message>
+        <source>PDF files (*.pdf)</source>
+        <translation>PDF-filer (*.pdf)</translation>
+    </message>
+    <message>
+        <source>Writing the protocol…</source>
+        <translation>Skriver protokollet…</translation>
+    </message>
+    <message>
+        <source>Saved {file}.</source>
+        <translation>Sparade {file}.</translation>
+    </message>
+    <message>
+        <source>Cannot write {file}: {reason}</source>
+        <translation>Kan inte skriva {file}: {reason}</translation>
     </message>
 </context>
 <context>

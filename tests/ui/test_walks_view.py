@@ -365,3 +365,95 @@ def test_dragging_a_route_point_moves_it(qtbot: Any, make_view: Any, db: Databas
     route = walks.get_walk(db, walk_id).route
     assert route is not None
     assert route["coordinates"][1] == [16.0125, 59.5162]
+
+
+# -- the protocol --------------------------------------------------------------------------
+
+def test_the_protocol_of_the_selected_walk_is_written_in_the_background_and_opened(
+        qtbot: Any, make_view: Any, db: Database, actor: Actor, tmp_path: Path) -> None:
+    import subprocess
+
+    walk_id = a_walk(db, actor, "Vandring på Östermalm", route={
+        "type": "LineString", "coordinates": [[15.9935, 59.5139], [15.9961, 59.5152]]})
+    a_finding(db, actor, walk_id, 1, "Mörk gångtunnel", ratings={"lighting": 0})
+    view = make_view()
+    assert not view.protocol_button.isEnabled()  # no walk chosen yet
+    select(qtbot, view, walk_id)
+    assert view.protocol_button.text() == "Skriv ut protokoll (PDF)…"
+    asked: list[Any] = []
+    opened: list[Path] = []
+    view.choose_protocol_file = lambda walk: asked.append(walk) or str(  # type: ignore[method-assign]
+        tmp_path / "protokoll")
+    view.open_file = opened.append  # type: ignore[method-assign]
+    with qtbot.waitSignal(view.protocol_written, timeout=30_000) as written:
+        view.protocol_button.click()
+        assert not view.protocol_button.isEnabled()  # one protocol at a time
+        assert view.notice.text() == "Skriver protokollet…"
+    pdf = tmp_path / "protokoll.pdf"
+    assert written.args == [str(pdf)]
+    assert opened == [pdf]
+    assert [w.id for w in asked] == [walk_id]
+    assert view.protocol_button.isEnabled()
+    assert view.notice.text() == "Sparade protokoll.pdf."
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    assert "Vandring på Östermalm" in text
+    assert "Punkt 1 · Bristande belysning" in text
+    assert view.show_error.calls == []
+
+
+def test_a_cancelled_file_dialog_writes_nothing(qtbot: Any, make_view: Any, db: Database,
+                                                actor: Actor) -> None:
+    walk_id = a_walk(db, actor)
+    view = make_view()
+    select(qtbot, view, walk_id)
+    view.choose_protocol_file = Recorder(answer="")  # type: ignore[method-assign]
+    view.protocol_button.click()
+    assert len(view.choose_protocol_file.calls) == 1
+    assert view.protocol_button.isEnabled()
+    assert view.notice.text() == ""
+
+
+def test_protocol_errors_are_shown_in_swedish(qtbot: Any, make_view: Any, db: Database,
+                                              actor: Actor, tmp_path: Path) -> None:
+    walk_id = a_walk(db, actor)
+    view = make_view()
+    select(qtbot, view, walk_id)
+    view.open_file = Recorder()  # type: ignore[method-assign]
+    # A folder that does not exist.
+    view.choose_protocol_file = lambda _walk: str(  # type: ignore[method-assign]
+        tmp_path / "finns-inte" / "p.pdf")
+    view.protocol_button.click()
+    qtbot.waitUntil(lambda: len(view.show_error.calls) == 1, timeout=30_000)
+    assert view.show_error.calls[0][0].startswith("Kan inte skriva ")
+    # A walk deleted since the list was read.
+    walks.delete_walk(db, actor, walk_id)
+    view.choose_protocol_file = lambda _walk: str(tmp_path / "p.pdf")  # type: ignore[method-assign]
+    qtbot.waitUntil(view.protocol_button.isEnabled, timeout=10_000)
+    view.protocol_button.click()
+    qtbot.waitUntil(lambda: len(view.show_error.calls) == 2, timeout=30_000)
+    assert "Det finns ingen trygghetsvandring" in view.show_error.calls[1][0]
+    assert view.open_file.calls == []
+    assert view.protocol_button.isEnabled()
+
+
+def test_the_protocol_uses_the_base_map_of_the_settings(qtbot: Any, make_view: Any,
+                                                         db: Database, actor: Actor,
+                                                         tmp_path: Path) -> None:
+    from PySide6.QtCore import QSettings
+
+    from lagesbild_desktop import config
+
+    broken = tmp_path / "karta.mbtiles"
+    broken.write_bytes(b"no tiles here")
+    settings = QSettings(str(config.data_dir() / "settings.ini"), QSettings.Format.IniFormat)
+    settings.setValue("map/mbtiles", str(broken))
+    settings.sync()
+    walk_id = a_walk(db, actor)
+    view = make_view()
+    select(qtbot, view, walk_id)
+    assert view.base_map() == broken
+    view.choose_protocol_file = lambda _walk: str(tmp_path / "p.pdf")  # type: ignore[method-assign]
+    view.protocol_button.click()
+    qtbot.waitUntil(lambda: len(view.show_error.calls) == 1, timeout=30_000)
+    assert "karta.mbtiles är ingen MBTiles-fil" in view.show_error.calls[0][0]
