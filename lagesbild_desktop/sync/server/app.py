@@ -1,0 +1,173 @@
+"""The FastAPI application: thin routes over auth, push, pull and blobs.
+
+`create_app` takes everything from its arguments (database URL, blob folder, token
+lifetime, clock), so tests run a real server on a temporary database with a clock they
+move by hand.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse
+from starlette.concurrency import run_in_threadpool
+
+from lagesbild_desktop.sync import protocol
+from lagesbild_desktop.sync.server import auth, pull, push
+from lagesbild_desktop.sync.server.blobs import BlobStore, ContentRange
+from lagesbild_desktop.sync.server.errors import (
+    ApiError,
+    api_error_handler,
+    validation_error_handler,
+)
+from lagesbild_desktop.sync.server.models import Record
+from lagesbild_desktop.sync.server.store import Store, utcnow
+
+log = logging.getLogger(__name__)
+
+ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
+    status: {"model": protocol.ErrorBody} for status in (400, 401, 403)}
+
+
+@dataclass
+class ServerHooks:
+    """Seams for tests: `before_commit(seqs)` runs inside a push's lock, before commit."""
+
+    before_commit: push.BeforeCommit | None = None
+
+
+@dataclass
+class ServerState:
+    store: Store
+    blobs: BlobStore
+    tokens: auth.TokenSettings
+    clock: Callable[[], datetime]
+    hooks: ServerHooks
+
+
+def get_state(request: Request) -> ServerState:
+    state: ServerState = request.app.state.lagesbild
+    return state
+
+
+StateDep = Annotated[ServerState, Depends(get_state)]
+
+
+def current_principal(state: StateDep,
+                      authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
+    with state.store.read() as session:
+        return auth.authenticate(session, authorization, state.clock())
+
+
+PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
+
+
+def create_app(database_url: str, blob_dir: Path, *,
+               access_ttl: timedelta = timedelta(seconds=protocol.ACCESS_TOKEN_SECONDS),
+               refresh_ttl: timedelta = timedelta(seconds=protocol.REFRESH_TOKEN_SECONDS),
+               clock: Callable[[], datetime] = utcnow,
+               hooks: ServerHooks | None = None) -> FastAPI:
+    """The server on `database_url` (schema created or upgraded now) and `blob_dir`."""
+    store = Store(database_url)
+    state = ServerState(store, BlobStore(Path(blob_dir)),
+                        auth.TokenSettings(access_ttl, refresh_ttl), clock,
+                        hooks or ServerHooks())
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        store.close()
+
+    app = FastAPI(title="Lägesbild sync server", version="1", lifespan=lifespan,
+                  responses=ERROR_RESPONSES)
+    app.state.lagesbild = state
+    app.add_exception_handler(ApiError, api_error_handler)
+    app.add_exception_handler(RequestValidationError, validation_error_handler)
+    _routes(app)
+    return app
+
+
+def _routes(app: FastAPI) -> None:  # noqa: C901 - one place that lists every route
+    prefix = protocol.API_PREFIX
+
+    @app.get(f"{prefix}/health")
+    def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.post(f"{prefix}/auth/token", response_model=protocol.TokenResponse)
+    def token(body: protocol.TokenRequest, state: StateDep) -> protocol.TokenResponse:
+        with state.store.write() as session:
+            answer = auth.login(session, body, state.tokens, state.clock())
+        log.info("%s signed in on device %s", body.username, body.device_id)
+        return answer
+
+    @app.post(f"{prefix}/auth/refresh", response_model=protocol.TokenResponse)
+    def refresh(body: protocol.RefreshRequest, state: StateDep) -> protocol.TokenResponse:
+        with state.store.write() as session:
+            return auth.refresh(session, body, state.tokens, state.clock())
+
+    @app.post(f"{prefix}/sync/push", response_model=protocol.PushResponse)
+    def sync_push(body: protocol.PushRequest, state: StateDep,
+                  principal: PrincipalDep) -> protocol.PushResponse:
+        if principal.role == "read_only":
+            raise ApiError("read_only")
+        results = push.push(state.store, principal, body.ops, state.clock(),
+                            state.hooks.before_commit)
+        return protocol.PushResponse(results=results)
+
+    @app.get(f"{prefix}/sync/pull", response_model=protocol.PullResponse)
+    def sync_pull(state: StateDep, principal: PrincipalDep,
+                  since: Annotated[int, Query(ge=0)] = 0,
+                  limit: Annotated[int, Query(ge=1, le=protocol.MAX_PULL_LIMIT)]
+                  = protocol.DEFAULT_PULL_LIMIT) -> Response:
+        content = pull.pull(state.store, principal, since, limit)
+        return Response(content=content, media_type="application/json")
+
+    @app.head(f"{prefix}/blobs/{{sha256}}")
+    def blob_head(sha256: str, state: StateDep, principal: PrincipalDep) -> Response:
+        status = state.blobs.status(_checked(sha256))
+        if status is None:
+            return Response(status_code=404)
+        headers = {protocol.UPLOAD_COMPLETE_HEADER: "1" if status.complete else "0",
+                   protocol.UPLOAD_OFFSET_HEADER: str(status.offset)}
+        return Response(status_code=200, headers=headers)
+
+    @app.put(f"{prefix}/blobs/{{sha256}}", response_model=protocol.BlobStatus)
+    async def blob_put(sha256: str, request: Request, state: StateDep,
+                       principal: PrincipalDep,
+                       content_range: Annotated[str | None, Header()] = None,
+                       ) -> protocol.BlobStatus:
+        if principal.role == "read_only":
+            raise ApiError("read_only")
+        span = ContentRange.parse(content_range)
+        chunk = await request.body()
+        return await run_in_threadpool(state.blobs.put_chunk, _checked(sha256), span, chunk)
+
+    @app.get(f"{prefix}/blobs/{{sha256}}", response_class=FileResponse)
+    def blob_get(sha256: str, state: StateDep, principal: PrincipalDep) -> FileResponse:
+        sha = _checked(sha256)
+        from sqlalchemy import select
+
+        with state.store.read() as session:
+            allowed = session.scalar(
+                select(Record.row_id).where(
+                    Record.table_name == "attachment", Record.blob_sha256 == sha,
+                    pull.visible_to(principal)).limit(1))
+        path = state.blobs.path(sha)
+        if allowed is None or not path.exists():
+            raise ApiError("not_found")
+        return FileResponse(path, media_type="application/octet-stream")
+
+
+def _checked(sha: str) -> str:
+    if not protocol.is_sha256(sha):
+        raise ApiError("bad_request", message_en="The blob name is not a lower-case sha256.")
+    return sha

@@ -1,0 +1,65 @@
+"""Error answers in the contract's shape: a code plus the message in English and Swedish."""
+
+from __future__ import annotations
+
+from fastapi import Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+
+# code -> (HTTP status, English, Swedish)
+MESSAGES: dict[str, tuple[int, str, str]] = {
+    "bad_credentials": (401, "Wrong user name or password, or the account is inactive.",
+                        "Fel användarnamn eller lösenord, eller så är kontot inaktiverat."),
+    "token_expired": (401, "The access token has expired.",
+                      "Inloggningen har gått ut."),
+    "token_invalid": (401, "The token is unknown or malformed.",
+                      "Inloggningen är ogiltig. Logga in igen."),
+    "device_revoked": (403, "This device has been revoked by an administrator.",
+                       "Den här enheten har spärrats av en administratör."),
+    "read_only": (403, "A read-only user cannot send changes.",
+                  "Du har bara läsbehörighet och kan inte skicka ändringar."),
+    "forbidden": (403, "You are not allowed to do this.",
+                  "Du har inte behörighet att göra detta."),
+    "bad_request": (400, "The request could not be understood.",
+                    "Servern förstod inte begäran."),
+    "not_found": (404, "Not found.", "Hittades inte."),
+    "hash_mismatch": (409, "The uploaded file does not match its checksum; upload it again.",
+                      "Den uppladdade filen stämmer inte med sin kontrollsumma. "
+                      "Ladda upp den igen."),
+    "bad_range": (416, "The chunk does not start where the stored upload ends.",
+                  "Delen börjar inte där den sparade uppladdningen slutar."),
+    "too_large": (413, "The chunk is larger than 1 MiB.", "Delen är större än 1 MiB."),
+}
+
+
+class ApiError(Exception):
+    """Raised by routes and dependencies; answered in the contract's error shape."""
+
+    def __init__(self, code: str, *, message_en: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
+        status, english, swedish = MESSAGES[code]
+        super().__init__(message_en or english)
+        self.code = code
+        self.status = status
+        self.message_en = message_en or english
+        self.message_sv = swedish
+        self.headers = headers or {}
+
+
+def body(code: str, message_en: str, message_sv: str) -> dict[str, dict[str, str]]:
+    return {"detail": {"code": code, "message_en": message_en, "message_sv": message_sv}}
+
+
+async def api_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, ApiError)
+    return JSONResponse(body(error.code, error.message_en, error.message_sv),
+                        status_code=error.status, headers=error.headers)
+
+
+async def validation_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    _, english, swedish = MESSAGES["bad_request"]
+    problems = "; ".join(
+        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+        for e in error.errors()[:5])
+    return JSONResponse(body("bad_request", f"{english} {problems}", swedish), status_code=400)

@@ -1,0 +1,321 @@
+"""Applying pushed ops: idempotence, authorisation, the per-field three-way merge.
+
+A push runs in one `Store.write()` transaction (the seq lock, see store.py). The rows the
+ops touch and the op ids seen before are loaded up front; each op is then worked out in
+memory and either changes the loaded state or, when rejected, leaves no trace (the same
+effect as a savepoint per op, without a round trip per op). The new state, the revisions,
+the applied ops and the conflicts are written at the end in bulk.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import insert, select
+from sqlalchemy.orm import Session
+
+from lagesbild_desktop.sync import protocol
+from lagesbild_desktop.sync.protocol import FieldConflict, Op, OpResult
+from lagesbild_desktop.sync.server.auth import Principal
+from lagesbild_desktop.sync.server.models import AppliedOp, ConflictRecord, Record, Revision
+from lagesbild_desktop.sync.server.store import SeqAllocator, Store
+
+log = logging.getLogger(__name__)
+
+# Sent by some clients but set by the server only; accepted and ignored.
+IGNORED_FIELDS = protocol.BOOKKEEPING_FIELDS | {"id", "rev"}
+_MISSING = object()
+
+REASONS: dict[str, tuple[str, str]] = {
+    "forbidden": ("You may not change this record.",
+                  "Du har inte behörighet att ändra posten."),
+    "unknown_table": ("The server does not know this table.",
+                      "Servern känner inte till tabellen."),
+    "bad_fields": ("The change holds fields or values the server does not accept.",
+                   "Ändringen innehåller fält eller värden som servern inte godtar."),
+    "op_id_reused": ("This op id was used before for a different change.",
+                     "Ändringens id har redan använts för en annan ändring."),
+    "unknown_row": ("The record does not exist on the server.",
+                    "Posten finns inte på servern."),
+}
+
+BeforeCommit = Callable[[list[int]], None]
+
+
+class Rejected(Exception):
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+
+
+def op_digest(op: Op) -> str:
+    """The content of an op, without its id: a re-send must match it exactly."""
+    content = [op.table, op.row_id, op.op, op.fields, op.base_rev, op.hlc]
+    text = json.dumps(content, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def rejected(op_id: str, reason: str, detail: str = "") -> OpResult:
+    english, swedish = REASONS.get(reason, ("The change was rejected.", "Ändringen avvisades."))
+    return OpResult(op_id=op_id, status="rejected", reason=reason,
+                    message_en=f"{english} {detail}".strip(), message_sv=swedish)
+
+
+@dataclass
+class RowState:
+    """A record being changed in this push; `orm` is None until it is stored."""
+
+    table: str
+    row_id: str
+    owner_org_id: str
+    sharing: str
+    rev: int
+    deleted: bool
+    data: dict[str, Any]
+    field_seqs: dict[str, list[Any]]
+    orm: Record | None = None
+    dirty: bool = False
+
+    @classmethod
+    def load(cls, record: Record) -> RowState:
+        return cls(record.table_name, record.row_id, record.owner_org_id, record.sharing,
+                   record.rev, record.deleted, json.loads(record.data),
+                   json.loads(record.field_seqs), orm=record)
+
+
+@dataclass
+class Batch:
+    session: Session
+    principal: Principal
+    now: datetime
+    seqs: SeqAllocator
+    rows: dict[tuple[str, str], RowState] = field(default_factory=dict)
+    seen: dict[str, tuple[str, str]] = field(default_factory=dict)  # op_id -> digest, result
+    revisions: list[dict[str, Any]] = field(default_factory=list)
+    applied: list[dict[str, Any]] = field(default_factory=list)
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+
+    def preload(self, ops: list[Op]) -> None:
+        op_ids = list({op.op_id for op in ops})
+        for chunk in _chunks(op_ids, 500):
+            for prior in self.session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(chunk))):
+                self.seen[prior.op_id] = (prior.digest, prior.result)
+        row_ids = list({op.row_id for op in ops})
+        for chunk in _chunks(row_ids, 500):
+            for record in self.session.scalars(select(Record).where(Record.row_id.in_(chunk))):
+                self.rows[(record.table_name, record.row_id)] = RowState.load(record)
+
+    # --- one op ---------------------------------------------------------------------
+
+    def apply(self, op: Op) -> OpResult:
+        digest = op_digest(op)
+        prior = self.seen.get(op.op_id)
+        if prior is not None:
+            if prior[0] != digest:
+                return rejected(op.op_id, "op_id_reused")
+            return OpResult.model_validate_json(prior[1]).model_copy(
+                update={"status": "duplicate"})
+        try:
+            result = self._apply(op)
+        except Rejected as refusal:
+            log.info("op %s on %s/%s rejected: %s %s", op.op_id, op.table, op.row_id,
+                     refusal.reason, refusal.detail)
+            return rejected(op.op_id, refusal.reason, refusal.detail)
+        text = result.model_dump_json()
+        self.seen[op.op_id] = (digest, text)
+        self.applied.append(dict(op_id=op.op_id, digest=digest, result=text,
+                                 device_id=self.principal.device_id, at=self.now))
+        return result
+
+    def _apply(self, op: Op) -> OpResult:
+        known = protocol.SYNCED_FIELDS.get(op.table)
+        if known is None:
+            raise Rejected("unknown_table", op.table)
+        fields = {k: v for k, v in op.fields.items() if k not in IGNORED_FIELDS}
+        unknown = sorted(set(fields) - known)
+        if unknown:
+            raise Rejected("bad_fields", "unknown fields: " + ", ".join(unknown))
+        if "sharing" in fields and fields["sharing"] not in protocol.SHARING:
+            raise Rejected("bad_fields", f"sharing {fields['sharing']!r}")
+        if "owner_org_id" in fields and not isinstance(fields["owner_org_id"], str):
+            raise Rejected("bad_fields", "owner_org_id")
+        catalogue = op.table in protocol.SHARED_CATALOGUE_TABLES
+        if catalogue and self.principal.role != "admin":
+            raise Rejected("forbidden", f"only admins change {op.table}")
+        row = self.rows.get((op.table, op.row_id))
+        if row is None:
+            if op.op == "delete" or op.base_rev is not None:
+                raise Rejected("unknown_row")
+            return self._create(op, fields)
+        self._authorise_change(row, fields)
+        if op.op == "delete":
+            return self._delete(op, row, fields)
+        if row.deleted and not ("deleted_at" in fields and fields["deleted_at"] is None):
+            return self._edit_of_tombstone(op, row, fields)
+        return self._merge(op, row, fields)
+
+    def _authorise_change(self, row: RowState, fields: dict[str, Any]) -> None:
+        p = self.principal
+        if row.table in protocol.SHARED_CATALOGUE_TABLES or row.owner_org_id == p.org_id:
+            return
+        if row.sharing != "partners" or p.role not in protocol.PARTNER_EDIT_ROLES:
+            raise Rejected("forbidden", "the record belongs to another organisation")
+        if fields.get("owner_org_id", row.owner_org_id) != row.owner_org_id or \
+                fields.get("sharing", row.sharing) != row.sharing:
+            raise Rejected("forbidden", "only the owner changes ownership or sharing")
+
+    def _create(self, op: Op, fields: dict[str, Any]) -> OpResult:
+        p = self.principal
+        if op.table == "organisation":
+            owner, sharing = op.row_id, "partners"
+        else:
+            owner = fields.setdefault("owner_org_id", p.org_id)
+            sharing = fields.setdefault("sharing", "partners")
+            if owner != p.org_id and not (
+                    op.table in protocol.SHARED_CATALOGUE_TABLES and p.role == "admin"):
+                raise Rejected("forbidden", "a new record must belong to your organisation")
+        fields.setdefault("deleted_at", None)
+        seq = self.seqs.next()
+        data = dict(fields)
+        stamp = self.now.isoformat()
+        data["created_at"] = data["updated_at"] = stamp
+        if op.table != "organisation":
+            data["created_by"] = data["updated_by"] = p.user_id
+        row = RowState(op.table, op.row_id, owner, sharing, seq, data["deleted_at"] is not None,
+                       data, {f: [seq, p.device_id] for f in fields}, dirty=True)
+        self.rows[(op.table, op.row_id)] = row
+        self._revision(seq, op, fields)
+        return OpResult(op_id=op.op_id, status="applied", rev=seq, seq=seq)
+
+    def _delete(self, op: Op, row: RowState, fields: dict[str, Any]) -> OpResult:
+        if row.deleted:
+            return OpResult(op_id=op.op_id, status="applied", rev=row.rev)
+        deleted_at = fields.get("deleted_at") or self.now.isoformat()
+        seq = self._change(row, {"deleted_at": deleted_at})
+        self._revision(seq, op, {"deleted_at": deleted_at})
+        return OpResult(op_id=op.op_id, status="applied", rev=seq, seq=seq)
+
+    def _edit_of_tombstone(self, op: Op, row: RowState, fields: dict[str, Any]) -> OpResult:
+        conflicts = [FieldConflict(field=f, mine=v, theirs=row.data.get(f), kept="theirs")
+                     for f, v in fields.items() if row.data.get(f, _MISSING) != v]
+        self._keep_conflicts(op, row, conflicts, None)
+        return OpResult(op_id=op.op_id, status="conflict", rev=row.rev, conflicts=conflicts)
+
+    def _merge(self, op: Op, row: RowState, fields: dict[str, Any]) -> OpResult:
+        base = op.base_rev or 0
+        device = self.principal.device_id
+        changed: dict[str, Any] = {}
+        conflicts: list[FieldConflict] = []
+        for name, value in fields.items():
+            current = row.data.get(name, _MISSING)
+            if current == value:
+                continue  # the same value, whoever set it: nothing to do
+            last = row.field_seqs.get(name)
+            if last is not None and last[0] > base and last[1] != device:
+                # Someone else changed it since this device saw the row: the op is later
+                # in seq order and wins; the value it replaces is kept in a conflict.
+                conflicts.append(FieldConflict(
+                    field=name, mine=value, theirs=None if current is _MISSING else current,
+                    kept="mine"))
+            changed[name] = value
+        if not changed:
+            return OpResult(op_id=op.op_id, status="applied", rev=row.rev)
+        seq = self._change(row, changed)
+        self._revision(seq, op, changed)
+        self._keep_conflicts(op, row, conflicts, seq)
+        return OpResult(op_id=op.op_id, status="conflict" if conflicts else "applied",
+                        rev=seq, seq=seq, conflicts=conflicts)
+
+    # --- writing --------------------------------------------------------------------
+
+    def _change(self, row: RowState, changed: dict[str, Any]) -> int:
+        seq = self.seqs.next()
+        row.data.update(changed)
+        row.data["updated_at"] = self.now.isoformat()
+        if row.table != "organisation":
+            row.data["updated_by"] = self.principal.user_id
+        for name in changed:
+            row.field_seqs[name] = [seq, self.principal.device_id]
+        row.owner_org_id = row.data.get("owner_org_id", row.owner_org_id)
+        row.sharing = row.data.get("sharing", row.sharing)
+        row.deleted = row.data.get("deleted_at") is not None
+        row.rev = seq
+        row.dirty = True
+        return seq
+
+    def _revision(self, seq: int, op: Op, changed: dict[str, Any]) -> None:
+        self.revisions.append(dict(
+            seq=seq, table_name=op.table, row_id=op.row_id, op_id=op.op_id, op=op.op,
+            fields=json.dumps(changed), user_id=self.principal.user_id,
+            device_id=self.principal.device_id, at=self.now))
+
+    def _keep_conflicts(self, op: Op, row: RowState, conflicts: list[FieldConflict],
+                        seq: int | None) -> None:
+        for c in conflicts:
+            self.conflicts.append(dict(
+                table_name=row.table, row_id=row.row_id, field=c.field,
+                mine=json.dumps(c.mine), theirs=json.dumps(c.theirs), kept=c.kept,
+                op_id=op.op_id, seq=seq, at=self.now))
+
+    def flush(self) -> list[int]:
+        """Write everything this push changed; returns the seqs it handed out."""
+        new_rows = []
+        for row in self.rows.values():
+            if not row.dirty:
+                continue
+            values = dict(
+                owner_org_id=row.owner_org_id, sharing=row.sharing, rev=row.rev,
+                deleted=row.deleted, blob_sha256=_blob_of(row),
+                data=json.dumps(row.data), field_seqs=json.dumps(row.field_seqs))
+            if row.orm is None:
+                new_rows.append(dict(table_name=row.table, row_id=row.row_id, **values))
+            else:
+                for key, value in values.items():
+                    setattr(row.orm, key, value)
+        # Updates first: a row changed twice moves its unique rev on, never onto another.
+        self.session.flush()
+        if new_rows:
+            self.session.execute(insert(Record), new_rows)
+        if self.revisions:
+            self.session.execute(insert(Revision), self.revisions)
+        if self.applied:
+            self.session.execute(insert(AppliedOp), self.applied)
+        if self.conflicts:
+            self.session.execute(insert(ConflictRecord), self.conflicts)
+        self.seqs.finish()
+        return [r["seq"] for r in self.revisions]
+
+
+def _blob_of(row: RowState) -> str | None:
+    if row.table != "attachment":
+        return None
+    sha = row.data.get("sha256")
+    return sha if isinstance(sha, str) else None
+
+
+def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def push(store: Store, principal: Principal, ops: list[Op], now: datetime,
+         before_commit: BeforeCommit | None = None) -> list[OpResult]:
+    """Apply `ops` in order in one serialised transaction; one result per op."""
+    with store.write() as session:
+        batch = Batch(session, principal, now, SeqAllocator(session))
+        batch.preload(ops)
+        results = [batch.apply(op) for op in ops]
+        seqs = batch.flush()
+        if before_commit is not None:
+            before_commit(seqs)
+    if seqs:
+        log.debug("push by %s on %s: %d ops, seqs %d-%d", principal.username,
+                  principal.device_id, len(ops), seqs[0], seqs[-1])
+    return results
