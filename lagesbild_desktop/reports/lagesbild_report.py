@@ -8,7 +8,7 @@ classification line and "sida X av Y". Not yet: map images and walk protocols.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,9 @@ SYSTEM_FONT_DIR = Path("/usr/share/fonts/truetype/dejavu")
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
              "september", "oktober", "november", "december")
 HOTSPOT_ROWS = 10
+DETAIL_MIN_REACH_M = 700  # the hotspot close-up shows at least this far from its centre
+# What write_lagesbild_report reports progress on, in order (then "done").
+REPORT_STEPS = ("compile", "map", "walks", "write")
 INK, MUTED, ACCENT, LATE = "#1f2933", "#5f6b76", "#2b5c8a", "#b42318"
 ZEBRA, RULE = "#f3f6f9", "#c7d0d9"
 
@@ -285,6 +288,7 @@ def build_lagesbild_report(
     filter_text: str = "",
     categories: Sequence[tuple[str, Sequence[str]]] | None = None,
     created: date | None = None,
+    maps: Sequence[tuple[str, Any, Any, str]] = (),
 ) -> Path:
     """Write the lägesbild `lagesbild` (services.lagesbild.Lagesbild) as a PDF at `path`.
 
@@ -295,6 +299,8 @@ def build_lagesbild_report(
     filter_text: the filter's other restrictions in words ("" when none).
     categories: (top-level label, sub-category labels) for the appendix; by default
       the seeded catalogue.
+    maps: (heading, maps.static_map.StaticMap, legend, caption) per map image, shown
+      before the hotspot table (reports.map_figure.lagesbild_map draws them).
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
@@ -327,6 +333,7 @@ def build_lagesbild_report(
                     styles, width)
     story += _summary(lagesbild, styles)
     story += _statistics(lagesbild, styles, width)
+    story += _maps(maps, styles, width)
     story += _hotspots(lagesbild, styles, width)
     story += _measures(lagesbild, styles, width)
     story += _follow_up(lagesbild, styles, width)
@@ -508,6 +515,17 @@ def _hotspots(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
                                 ("ALIGN", (2, 0), (2, -1), "LEFT")])]
 
 
+def _maps(maps: Sequence[tuple[str, Any, Any, str]], styles: dict[str, Any],
+          width: float) -> list[Any]:
+    from reportlab.platypus import KeepTogether
+
+    from lagesbild_desktop.reports.map_figure import map_flowables
+
+    return [KeepTogether([_p(heading, styles["h1" if n == 0 else "h2"]),
+                          *map_flowables(static, legend, width, styles, caption=caption)])
+            for n, (heading, static, legend, caption) in enumerate(maps)]
+
+
 def _measures(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
     """Open measures grouped by focus area or commitment; overdue ones first and in red."""
     from reportlab.lib import colors
@@ -524,7 +542,7 @@ def _measures(lb: Any, styles: dict[str, Any], width: float) -> list[Any]:
     if not lb.open_measures:
         out.append(_p("Inga öppna åtgärder.", styles["body"]))
         return out
-    fixed = [17 * MM, 18 * MM, 17 * MM, 17 * MM, 15 * MM]
+    fixed = [17 * MM, 18 * MM, 17 * MM, 16 * MM, 17 * MM]
     widths = [width - sum(fixed) - 40 * MM, 40 * MM, *fixed]
     data: list[list[Any]] = [["Åtgärd", "Ansvarig", "Prioritet", "Slutdag", "Status",
                               "Uppföljning", ""]]
@@ -686,6 +704,31 @@ def catalogue_categories(db: Any) -> list[tuple[str, list[str]]]:
             for code, parent, label in rows if parent is None]
 
 
+def report_maps(db: Any, f: Any, picture: Any, *, tiles_path: str | Path | None = None,
+                ) -> list[tuple[str, Any, Any, str]]:
+    """The period's map of points and heat, and a close-up of the strongest hotspot."""
+    import math
+
+    from lagesbild_desktop.reports.map_figure import POINTS_CAPTION, lagesbild_map
+
+    overview, legend = lagesbild_map(db, f, tiles_path=tiles_path, today=picture.today,
+                                     height=1000)
+    maps = [("Karta", overview, legend, POINTS_CAPTION)]
+    if picture.hotspots.hotspots:
+        top = picture.hotspots.hotspots[0]
+        reach = max(1.4 * top.radius_m, DETAIL_MIN_REACH_M)
+        dlat = reach / 111_320
+        dlon = dlat / math.cos(math.radians(top.centre_lat))
+        bounds = (top.centre_lat - dlat, top.centre_lon - dlon,
+                  top.centre_lat + dlat, top.centre_lon + dlon)
+        detail, _ = lagesbild_map(db, f, tiles_path=tiles_path, today=picture.today,
+                                  height=800, bounds=bounds)
+        maps.append((f"Närbild: hotspot 1{', ' + top.place if top.place else ''}", detail, [],
+                     "Samma iakttagelser som på översiktskartan, inzoomade på periodens "
+                     "starkaste hotspot."))
+    return maps
+
+
 def describe_filter(f: Any) -> str:
     """The filter's restrictions besides period and municipality, in Swedish words."""
     parts = []
@@ -709,11 +752,14 @@ def describe_filter(f: Any) -> str:
 def write_lagesbild_report(
     db: Any, f: Any, path: str | Path, *, annex: bool = False, author: str = "",
     title: str = DEFAULT_TITLE, municipalities: Sequence[str] = (),
-    today: date | None = None,
+    today: date | None = None, progress: Callable[[int, int, str], None] | None = None,
+    tiles_path: str | Path | None = None,
 ) -> Any:
     """Compile the lägesbild for `f` and write it; returns the Lagesbild it printed.
 
     With `annex` the observations of exactly the same filter and period are listed.
+    `progress(done, total, step)` is called before each of REPORT_STEPS and at the end.
+    `tiles_path`: an MBTiles file for the maps' background (none: borders only).
     Raises services.lagesbild.BadPeriod for a period that ends before it starts.
     """
     from dataclasses import replace
@@ -721,6 +767,12 @@ def write_lagesbild_report(
     from lagesbild_desktop.services.lagesbild import compile_lagesbild
     from lagesbild_desktop.services.observations import iter_observations
 
+    def step(name: str) -> None:
+        if progress is not None:
+            done = REPORT_STEPS.index(name) if name in REPORT_STEPS else len(REPORT_STEPS)
+            progress(done, len(REPORT_STEPS), name)
+
+    step("compile")
     picture = compile_lagesbild(db, f, today=today)
     text = describe_filter(f)
     if f.owner_org_ids:
@@ -737,7 +789,11 @@ def write_lagesbild_report(
         scope = replace(f, period_from=current.start, period_to=current.end,
                         statuses=statuses)
         rows = iter_observations(db, scope)
+    step("map")
+    maps = report_maps(db, f, picture, tiles_path=tiles_path)
+    step("write")
     build_lagesbild_report(picture, path, annex_rows=rows, author=author, title=title,
                            municipalities=list(municipalities), filter_text=text,
-                           categories=catalogue_categories(db))
+                           categories=catalogue_categories(db), maps=maps)
+    step("done")
     return picture

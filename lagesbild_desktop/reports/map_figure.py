@@ -28,6 +28,8 @@ __all__ = ["NO_BASEMAP", "lagesbild_map", "map_flowables"]
 log = logging.getLogger(__name__)
 
 NO_BASEMAP = "områdesgränser, ingen bakgrundskarta"
+POINTS_CAPTION = ("Punkterna är periodens iakttagelser, färgade efter huvudkategori; den "
+                  "färgade ytan under dem visar var de ligger tätast.")
 PRINT_SCALE = 2.0
 FALLBACK_COLOUR = "#525252"
 
@@ -37,13 +39,15 @@ Legend = list[tuple[str, str, int]]  # (label_sv, "#rrggbb", count), largest cou
 def lagesbild_map(
     db: Database, f: ObservationFilter, *, tiles_path: Path | str | None = None,
     width: int = 1600, height: int = 1100, today: date | None = None,
+    bounds: tuple[float, float, float, float] | None = None,
 ) -> tuple[StaticMap, Legend]:
     """The map of `f`'s current period (the same observations the statistics count) and
     its legend: one entry per top-level category present.
 
     Points take their top-level category's colour over a heat layer; the municipalities
     are outlined and named, their districts drawn thinner. The map is fitted to the
-    points, or to the filtered municipalities when there are none. `tiles_path`: an
+    points, or to the filtered municipalities when there are none, unless `bounds`
+    (south, west, north, east) says what to show. `tiles_path`: an
     MBTiles file for the background; one that cannot be opened gives a plain background.
     Raises ValueError (from render_map) when there is nothing to draw: no points and no
     areas in the database.
@@ -79,10 +83,9 @@ def lagesbild_map(
 
     municipalities = [a for a in areas if a.kind == "kommun"]
     districts = [a for a in areas if a.kind != "kommun"]
-    bounds: tuple[float, float, float, float] | None
-    if rows:
+    if bounds is None and rows:
         bounds = padded_bounds((min(lats), min(lons), max(lats), max(lons)), 0.01)
-    else:
+    elif bounds is None:
         shown = [a for a in municipalities if chosen is None or a.id in chosen] \
             or [a for a in areas if chosen is not None and a.id in chosen] or municipalities
         bounds = _geometry_bounds([a.geometry for a in shown])
@@ -162,8 +165,9 @@ def _open_tiles(tiles_path: Path | str | None) -> Any:
 
 
 def map_flowables(static: StaticMap, legend: Legend, width_pt: float,
-                  styles: dict[str, Any]) -> list[Any]:
-    """The map image at `width_pt`, the legend ("■ Klotter (123)") and the source line."""
+                  styles: dict[str, Any], *, caption: str = POINTS_CAPTION) -> list[Any]:
+    """The map image at `width_pt`, the legend ("■ Klotter (123)"; none when empty), the
+    caption and the source line."""
     from reportlab.lib import colors
     from reportlab.platypus import Image, Paragraph, Spacer, Table, TableStyle
 
@@ -196,10 +200,8 @@ def map_flowables(static: StaticMap, legend: Legend, width_pt: float,
         ]))
         flowables.append(table)
     source = static.attribution or NO_BASEMAP
-    flowables.append(Paragraph(
-        "Punkterna är periodens iakttagelser, färgade efter huvudkategori; den färgade "
-        "ytan under dem visar var de ligger tätast. "
-        f"Kartunderlag: {escape(source)}.", styles["small"]))
+    flowables.append(Paragraph(f"{escape(caption)} Kartunderlag: {escape(source)}.",
+                               styles["small"]))
     return flowables
 
 

@@ -246,3 +246,34 @@ def test_the_annex_leaves_out_duplicates_as_the_statistics_do(db, report_data, t
     assert "Dubbelrapporterad plats" not in text
     listed = len(re.findall(r"Allvarlighet: ", text))
     assert listed == picture.statistics.total.current == 53
+
+
+def test_the_maps_show_the_period_without_a_browser(db, report_data, tmp_path):
+    path = tmp_path / "karta.pdf"
+    write_lagesbild_report(db, ObservationFilter(*PERIOD), path, today=TODAY)
+    text = " ".join(" ".join(check_pdf(path, tmp_path)).split())
+    assert "Karta" in text
+    assert "Närbild: hotspot 1" in text
+    assert "Skadegörelse (40)" in text  # the legend counts what the statistics count
+    assert "Kartunderlag: områdesgränser, ingen bakgrundskarta" in text
+    images = subprocess.run(["pdfimages", "-list", str(path)], check=True,
+                            capture_output=True, text=True).stdout.splitlines()[2:]
+    assert len(images) == 2  # the overview and the close-up
+    assert all(int(line.split()[3]) >= 1600 for line in images)  # print resolution
+
+
+def test_an_mbtiles_base_map_is_drawn_and_credited(db, report_data, tmp_path):
+    from tests.mbtiles_files import png, write_mbtiles
+
+    tiles = write_mbtiles(tmp_path / "bas.mbtiles", {
+        (5, x, y): png((200, 220, 190), size=256) for x in range(16, 19) for y in range(8, 11)
+    }, {"name": "Bas", "format": "png", "minzoom": "5", "maxzoom": "5",
+        "attribution": "© Testkartan Västmanland"})
+    path = tmp_path / "bas.pdf"
+    write_lagesbild_report(db, ObservationFilter(*PERIOD), path, today=TODAY,
+                           tiles_path=tiles)
+    text = " ".join(" ".join(check_pdf(path, tmp_path)).split())
+    assert "Kartunderlag: © Testkartan Västmanland" in text
+    images = subprocess.run(["pdfimages", "-list", str(path)], check=True,
+                            capture_output=True, text=True).stdout.splitlines()[2:]
+    assert [line.split()[8] for line in images] == ["jpeg", "jpeg"]

@@ -14,7 +14,7 @@ import pytest
 import shiboken6
 
 from lagesbild_desktop.config import resource
-from lagesbild_desktop.maps.mbtiles import MBTilesError, solid_png
+from lagesbild_desktop.maps.mbtiles import MBTilesError
 from lagesbild_desktop.maps.page import (
     PageBuildError,
     build_page,
@@ -22,6 +22,7 @@ from lagesbild_desktop.maps.page import (
     encode_points,
 )
 from lagesbild_desktop.ui.map_view import MapView, register_schemes
+from tests.mbtiles_files import solid_mbtiles
 
 # The tiles:// scheme must exist before pytest-qt creates the QApplication; collection
 # runs before any test, so this is early enough. (conftest.py is the better place.)
@@ -334,25 +335,9 @@ def test_the_heatmap_switch_on_the_map_tells_python(qtbot, view: MapView):
     qtbot.waitUntil(lambda: stats(qtbot, view)["mode"] == "points", timeout=5_000)
 
 
-def _solid_mbtiles(path: Path, zoom: int, rgb: tuple[int, int, int]) -> Path:
-    tile = solid_png((*rgb, 255), size=256)
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    db.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER,"
-               " tile_data BLOB)")
-    db.executemany("INSERT INTO metadata VALUES (?, ?)", [
-        ("name", "test"), ("format", "png"), ("minzoom", str(zoom)), ("maxzoom", str(zoom))])
-    n = 1 << zoom
-    db.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)",
-                   [(zoom, x, row, tile) for x in range(n) for row in range(n)])
-    db.commit()
-    db.close()
-    return path
-
-
 def test_mbtiles_tiles_are_served_through_the_tiles_scheme(qtbot, view: MapView,
                                                           tmp_path: Path):
-    view.set_mbtiles(_solid_mbtiles(tmp_path / "green.mbtiles", 3, (40, 170, 90)))
+    view.set_mbtiles(solid_mbtiles(tmp_path / "green.mbtiles", 3, (40, 170, 90)))
     qtbot.waitUntil(lambda: view.tiles_served > 0, timeout=5_000)
     assert view.remote_requests_blocked == 0
     assert stats(qtbot, view)["tiles"] is True
@@ -367,7 +352,7 @@ def test_mbtiles_tiles_are_served_through_the_tiles_scheme(qtbot, view: MapView,
 
 
 def test_a_vector_mbtiles_file_is_refused(view: MapView, tmp_path: Path):
-    path = _solid_mbtiles(tmp_path / "vector.mbtiles", 0, (0, 0, 0))
+    path = solid_mbtiles(tmp_path / "vector.mbtiles", 0, (0, 0, 0))
     with sqlite3.connect(path) as db:
         db.execute("UPDATE metadata SET value = 'pbf' WHERE name = 'format'")
     db.close()

@@ -10,26 +10,7 @@ from pathlib import Path
 import pytest
 
 from lagesbild_desktop.maps.mbtiles import MBTiles, MBTilesError, solid_png
-
-
-def png(rgb: tuple[int, int, int]) -> bytes:
-    return solid_png((*rgb, 255), size=4)
-
-
-def write_mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes],
-                  metadata: dict[str, str] | None = None) -> Path:
-    """An MBTiles file with tiles keyed by XYZ (z, x, y); stored as TMS rows."""
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    db.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER, tile_row INTEGER,"
-               " tile_data BLOB)")
-    db.executemany("INSERT INTO metadata VALUES (?, ?)", (metadata or {}).items())
-    db.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)",
-                   [(z, x, (1 << z) - 1 - y, data) for (z, x, y), data in tiles.items()])
-    db.commit()
-    db.close()
-    return path
-
+from tests.mbtiles_files import png, write_mbtiles
 
 RED, GREEN, BLUE = png((200, 30, 30)), png((30, 160, 60)), png((30, 60, 200))
 

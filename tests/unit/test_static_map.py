@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import math
-import sqlite3
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from lagesbild_desktop.maps.mbtiles import MBTiles, solid_png
+from lagesbild_desktop.maps.mbtiles import MBTiles
 from lagesbild_desktop.maps.static_map import (
     Route,
     Stop,
     render_map,
     scale_bar_length,
 )
+from tests.mbtiles_files import png, write_mbtiles
 
 BACKGROUND = (238, 240, 242)
 BOUNDS = (59.45, 15.90, 59.55, 16.10)  # around Köping
@@ -196,25 +196,6 @@ def test_scale_bar_lengths_are_round():
 
 RED, GREEN, BLUE, YELLOW = (200, 30, 30), (30, 160, 60), (30, 60, 200), (220, 200, 20)
 WORLD = (-85.0511, -180.0, 85.0511, 180.0)
-
-
-def write_mbtiles(path: Path, tiles: dict[tuple[int, int, int], bytes],
-                  metadata: dict[str, str]) -> Path:
-    """Tiles keyed by XYZ (z, x, y), stored as MBTiles (TMS) rows."""
-    db = sqlite3.connect(path)
-    db.execute("CREATE TABLE metadata (name TEXT, value TEXT)")
-    db.execute("CREATE TABLE tiles (zoom_level INTEGER, tile_column INTEGER,"
-               " tile_row INTEGER, tile_data BLOB)")
-    db.executemany("INSERT INTO metadata VALUES (?, ?)", metadata.items())
-    db.executemany("INSERT INTO tiles VALUES (?, ?, ?, ?)",
-                   [(z, x, (1 << z) - 1 - y, data) for (z, x, y), data in tiles.items()])
-    db.commit()
-    db.close()
-    return path
-
-
-def png(rgb: tuple[int, int, int]) -> bytes:
-    return solid_png((*rgb, 255), size=4)
 
 
 @pytest.fixture
