@@ -38,8 +38,9 @@ log = logging.getLogger(__name__)
 
 # Free text and photos of people and places: never "aggregated" like the lägesbild.
 CLASSIFICATION = "Intern – granska innan spridning"
-RATING_LEGEND = ("Bedömning av Safetipins nio parametrar: 0 = dåligt, 1 = ganska dåligt, "
-                 "2 = ganska bra, 3 = bra; – = inte bedömd.")
+# The scale as the observation form explains it ("0 = dåligt … 3 = bra").
+RATING_LEGEND = ("Bedömning av Safetipins nio parametrar på en skala från 0 = dåligt till "
+                 "3 = bra; – = inte bedömd.")
 NO_ROUTE = "Ingen rutt registrerad."
 PHOTOS_PER_ROW = 4
 PHOTO_W, PHOTO_H = 40 * MM, 30 * MM  # the box a thumbnail is fitted into, aspect kept
@@ -226,26 +227,29 @@ def _findings(w: Any, styles: dict[str, Any], width: float, section: Any) -> lis
 
 
 def _finding(f: Any, styles: dict[str, Any], width: float) -> list[Any]:
-    """One stop: on one page when it fits there (a long one runs over pages as usual)."""
+    """One stop. The text, ratings and first row of photos stay on one page, and so do the
+    last row of photos and the proposed measure; a long description runs over pages."""
     from reportlab.platypus import KeepTogether
 
     stop = f"Punkt {f.stop_number}" if f.stop_number is not None else "Punkt utan nummer"
     facts = " · ".join(x for x in (
         f.place_name, f"kl. {f.occurred_at:%H:%M}",
         f"{_coordinates(f.latitude, f.longitude)} (WGS 84)") if x)
-    block: list[Any] = [_p(f"{stop} · {_plain(f.category_label)}", styles["stop"]),
-                        _p(_plain(facts), styles["stop_facts"])]
+    head: list[Any] = [_p(f"{stop} · {_plain(f.category_label)}", styles["stop"]),
+                       _p(_plain(facts), styles["stop_facts"])]
     if f.title:
-        block.append(_p(f"<b>{_plain(f.title)}</b>", styles["body"]))
-    block += _lines(f.description, styles["body"])
+        head.append(_p(f"<b>{_plain(f.title)}</b>", styles["body"]))
+    head += _lines(f.description, styles["body"])
     if f.rated:
-        block.append(_ratings(f, styles, width))
-    if f.photos:
-        block.append(_photos(f.photos, styles, width))
+        head.append(_ratings(f, styles, width))
+    rows = _photo_rows(f.photos, styles, width)
+    tail: list[Any] = []
     if f.proposed_measure.strip():
-        block.append(_p("Föreslagen åtgärd", styles["label"]))
-        block += _lines(f.proposed_measure, styles["body"])
-    return [KeepTogether(block)]
+        tail.append(_p("Föreslagen åtgärd", styles["label"]))
+        tail += _lines(f.proposed_measure, styles["body"])
+    if len(rows) <= 1:
+        return [KeepTogether(head + rows + tail)]
+    return [KeepTogether([*head, rows[0]]), *rows[1:-1], KeepTogether([rows[-1], *tail])]
 
 
 def _ratings(f: Any, styles: dict[str, Any], width: float) -> Any:
@@ -277,20 +281,25 @@ def _ratings(f: Any, styles: dict[str, Any], width: float) -> Any:
     return table
 
 
-def _photos(photos: Any, styles: dict[str, Any], width: float) -> Any:
+def _photo_rows(photos: Any, styles: dict[str, Any], width: float) -> list[Any]:
+    """The thumbnails, PHOTOS_PER_ROW to a row, each row a table of its own."""
     from reportlab.platypus import Table, TableStyle
 
     cells = [_thumbnail_flowable(photo, styles) for photo in photos]
-    rows = [cells[i:i + PHOTOS_PER_ROW] for i in range(0, len(cells), PHOTOS_PER_ROW)]
-    rows[-1] += [""] * (PHOTOS_PER_ROW - len(rows[-1]))
-    column = min(width / PHOTOS_PER_ROW, PHOTO_W + 4 * MM)
-    table = Table(rows, colWidths=[column] * PHOTOS_PER_ROW, hAlign="LEFT")
-    table.setStyle(TableStyle([
-        ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (-1, -1), "CENTER"),
-        ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 4 * MM),
-        ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
-    table.spaceBefore, table.spaceAfter = 2, 4
-    return table
+    column = width / PHOTOS_PER_ROW
+    out = []
+    for i in range(0, len(cells), PHOTOS_PER_ROW):
+        row = cells[i:i + PHOTOS_PER_ROW]
+        row += [""] * (PHOTOS_PER_ROW - len(row))
+        table = Table([row], colWidths=[column] * PHOTOS_PER_ROW, hAlign="LEFT")
+        table.setStyle(TableStyle([
+            ("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("ALIGN", (0, 0), (-1, -1), "LEFT"),
+            ("LEFTPADDING", (0, 0), (-1, -1), 0), ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ("TOPPADDING", (0, 0), (-1, -1), 2), ("BOTTOMPADDING", (0, 0), (-1, -1), 2)]))
+        out.append(table)
+    if out:
+        out[-1].spaceAfter = 3
+    return out
 
 
 def thumbnail_jpeg(path: Path, longest: int = PHOTO_PX) -> tuple[bytes, int, int] | None:

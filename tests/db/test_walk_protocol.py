@@ -196,7 +196,7 @@ def test_the_pdf_shows_participants_findings_ratings_and_measures(db, walk, stor
     assert re.search(r"Title:\s+Protokoll: Kvällsvandring Östra Köping 2026-11-17", info)
     assert re.search(r"Author:\s+Åsa Öberg", info)
     assert b"/Lang (sv-SE)" in path.read_bytes()
-    assert image_count(path) >= 2  # the two photos (and the map when it is drawn)
+    assert image_count(path) == 3  # the route map and the two photos
 
 
 def test_fifty_photos_are_all_embedded_small_and_fast(db, actor, walk, store, tmp_path):
@@ -210,7 +210,7 @@ def test_fifty_photos_are_all_embedded_small_and_fast(db, actor, walk, store, tm
     pages = check_pdf(path, tmp_path, CLASSIFICATION)
     assert 3 <= len(pages) <= 12
     photos = image_count(path)
-    assert photos in (52, 53)  # 50 + the 2 of the fixture, and the route map if drawn
+    assert photos == 53  # 50, the 2 of the fixture and the route map
     size = path.stat().st_size
     assert size < 15_000_000
     assert seconds < 30
@@ -279,6 +279,34 @@ def test_the_story_fits_into_another_document(db, walk, store, tmp_path):
     assert "Punkt 3 · Bristande belysning" in text
     assert "h3" not in styles  # the caller's styles are left as they were
     assert "h3" in walk_styles(styles)
+
+
+def test_the_map_background_comes_from_mbtiles_with_its_attribution(db, walk, store,
+                                                                    tmp_path):
+    from tests.unit.test_static_map import png, write_mbtiles
+
+    tiles = write_mbtiles(tmp_path / "karta.mbtiles", {(1, 1, 0): png((40, 160, 60))}, {
+        "name": "Grönt", "format": "png", "minzoom": "1", "maxzoom": "1",
+        "attribution": "© Lantmäteriet"})
+    path = write_walk_protocol(db, walk, tmp_path / "karta.pdf", store=store,
+                               tiles_path=tiles)
+    text = " ".join(" ".join(check_pdf(path, tmp_path, CLASSIFICATION)).split())
+    assert "Kartunderlag: © Lantmäteriet" in text
+    assert image_count(path) == 3  # the map and the two photos
+
+
+def test_a_map_that_cannot_be_drawn_does_not_stop_the_protocol(db, walk, tmp_path,
+                                                                monkeypatch):
+    from lagesbild_desktop.maps import static_map
+
+    def broken(**_kwargs):
+        raise ValueError("no map today")
+
+    monkeypatch.setattr(static_map, "render_map", broken)
+    path = write_walk_protocol(db, walk, tmp_path / "utan-karta.pdf")
+    text = " ".join(" ".join(check_pdf(path, tmp_path, CLASSIFICATION)).split())
+    assert "Kartan kunde inte ritas." in text
+    assert "Punkt 3 · Bristande belysning" in text
 
 
 def test_build_from_a_protocol(db, walk, store, tmp_path):
