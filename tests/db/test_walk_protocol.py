@@ -283,7 +283,7 @@ def test_the_story_fits_into_another_document(db, walk, store, tmp_path):
 
 def test_the_map_background_comes_from_mbtiles_with_its_attribution(db, walk, store,
                                                                     tmp_path):
-    from tests.unit.test_static_map import png, write_mbtiles
+    from tests.mbtiles_files import png, write_mbtiles
 
     tiles = write_mbtiles(tmp_path / "karta.mbtiles", {(1, 1, 0): png((40, 160, 60))}, {
         "name": "Grönt", "format": "png", "minzoom": "1", "maxzoom": "1",
