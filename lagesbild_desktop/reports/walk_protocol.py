@@ -112,8 +112,12 @@ def walk_protocol_story(protocol: Any, styles: dict[str, Any], width: float, *,
     """
     register_fonts()
     styles = walk_styles(styles)
+    from reportlab.platypus import CondPageBreak
+
     section = styles[_level(heading_level, 1)]
-    story: list[Any] = [_p(_plain(protocol.title), styles[heading_level])]
+    # In a longer document a walk starts where its title and facts fit below each other.
+    story: list[Any] = [CondPageBreak(70 * MM),
+                        _p(_plain(protocol.title), styles[heading_level])]
     story += _header(protocol, styles, width)
     story += _participants(protocol, styles, width, section)
     story += _route(protocol, styles, width, section, tiles)
