@@ -112,6 +112,8 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
                 links = None
         try:
             with session.begin_nested():
+                if change.table == "organisation" and change.row_id not in existing[change.table]:
+                    make_room_for_organisation(session, change.row_id, values.get("name"))
                 if change.row_id in existing[change.table]:
                     session.execute(update(table).where(table.c.id == change.row_id)
                                     .values(**values))
@@ -128,6 +130,20 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
             continue
         result.applied += 1
     return result
+
+
+def make_room_for_organisation(session: Session, org_id: str, name: object) -> None:
+    """Organisation names are unique here; a local one made before this device synced
+    (with its own id) gives way to the server's by taking a suffix. Its rows stay its."""
+    if not isinstance(name, str):
+        return
+    table = cast(Table, Organisation.__table__)
+    clash = session.scalar(select(table.c.id).where(table.c.name == name, table.c.id != org_id))
+    if clash is not None:
+        log.warning("local organisation %s is called %r like the server's %s; renamed",
+                    clash, name, org_id)
+        session.execute(update(table).where(table.c.id == clash)
+                        .values(name=f"{name} (lokal {clash[:8]})"))
 
 
 def _values(

@@ -1,0 +1,352 @@
+"""One sync with the server: upload photos, push the outbox, pull changes, fetch photos.
+
+Qt-free; the GUI runs `sync` in the background and shows its SyncReport. Every step
+leaves the local database consistent: outbox rows go only after the server answered
+them, and the cursor moves only in the transaction that stores the data it covers,
+so a sync cut anywhere resumes where it stopped.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, cast
+
+import httpx
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from lagesbild_desktop.db import audit
+from lagesbild_desktop.db.engine import Database
+from lagesbild_desktop.db.ids import new_id
+from lagesbild_desktop.db.models import (
+    Conflict,
+    Organisation,
+    Outbox,
+    Setting,
+    SyncState,
+    User,
+    utcnow,
+)
+from lagesbild_desktop.sync import apply, blobs, protocol
+from lagesbild_desktop.sync.connection import (
+    AUTH_CODES,
+    NETWORK_CODES,
+    Connection,
+    ServerAccount,
+    SyncProblem,
+    Tokens,
+    bad_answer,
+)
+
+__all__ = [
+    "AUTH_CODES", "NETWORK_CODES", "ServerAccount", "SyncProblem", "SyncReport", "Tokens",
+    "pending_counts", "sync",
+]
+
+log = logging.getLogger(__name__)
+
+REFRESH_PREFIX = "sync_refresh_token"
+
+
+@dataclass
+class SyncReport:
+    """What one sync did and what is left; `error` says why it stopped early."""
+
+    pushed: int = 0  # ops the server answered (applied + duplicates + conflicts + rejected)
+    applied: int = 0
+    duplicates: int = 0
+    conflicts: int = 0  # field conflicts recorded (pushed and pulled)
+    rejected: int = 0
+    pulled: int = 0  # changes applied locally
+    blobs_up: int = 0
+    blobs_down: int = 0
+    pending_ops_after: int = 0
+    pending_blobs_after: int = 0  # photos still to upload
+    rejected_after: int = 0  # ops waiting in "Behöver åtgärd"
+    blobs_missing: int = 0  # photos other devices have not uploaded yet
+    finished: bool = False
+    error: SyncProblem | None = None
+    problems: list[SyncProblem] = field(default_factory=list)  # per photo, sync went on
+
+    @property
+    def complete(self) -> bool:
+        """Everything was exchanged: nothing waits on either side and nothing was refused."""
+        return (self.finished and self.error is None and not self.problems
+                and self.pending_ops_after == 0 and self.pending_blobs_after == 0
+                and self.rejected_after == 0)
+
+
+def _refresh_key(account: ServerAccount) -> str:
+    return f"{REFRESH_PREFIX}:{blobs.server_key(account.base_url)}:{account.username}"[:100]
+
+
+def pending_counts(db: Database, store: Path, server_url: str | None = None) -> tuple[int, int]:
+    """Ops and photos waiting to be sent (for the status bar).
+
+    Photos are counted against the server last synced with (or `server_url`).
+    """
+    with db.session() as session:
+        ops = session.scalar(select(func.count()).select_from(Outbox)
+                             .where(Outbox.state == "pending")) or 0
+        url = server_url or session.scalar(
+            select(SyncState.server_url).order_by(SyncState.last_sync_at.desc()).limit(1))
+        server = blobs.server_key(url) if url else ""
+        return ops, len(blobs.to_upload(session, store, server))
+
+
+def sync(
+    db: Database, store: Path, account: ServerAccount, *, device_id: str,
+    transport: httpx.BaseTransport | None = None, page_size: int = protocol.DEFAULT_PULL_LIMIT,
+    push_batch: int = protocol.MAX_OPS_PER_PUSH,
+) -> SyncReport:
+    """Exchange everything with the server; never raises for network or server trouble."""
+    report = SyncReport()
+    server = blobs.server_key(account.base_url)
+    key = _refresh_key(account)
+    with db.session() as session:
+        stored = session.get(Setting, key)
+        stored_refresh = stored.value if stored else None
+
+    def save_refresh(token: str | None) -> None:
+        with db.transaction() as session:
+            setting = session.get(Setting, key)
+            if token is None and setting is not None:
+                session.delete(setting)
+            elif token is not None and setting is None:
+                session.add(Setting(key=key, value=token))
+            elif token is not None and setting is not None:
+                setting.value = token
+
+    connection = Connection(account, device_id, transport=transport,
+                            stored_refresh=stored_refresh, save_refresh=save_refresh)
+    try:
+        connection.ensure_logged_in()
+        _remember_account(db, connection.tokens)
+        _upload_blobs(db, store, connection, server, report)
+        _push(db, connection, device_id, min(push_batch, protocol.MAX_OPS_PER_PUSH), report)
+        _pull(db, connection, account.base_url,
+              max(1, min(page_size, protocol.MAX_PULL_LIMIT)), report)
+        _download_blobs(db, store, connection, server, report)
+        with db.transaction() as session:
+            _state(session, account.base_url).last_sync_at = utcnow()
+        report.finished = True
+    except SyncProblem as problem:
+        log.warning("sync with %s stopped: %s (%s)", account.base_url, problem.message_en,
+                    problem.code)
+        report.error = problem
+    finally:
+        connection.close()
+    with db.session() as session:
+        report.pending_ops_after = session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state == "pending")) or 0
+        report.rejected_after = session.scalar(
+            select(func.count()).select_from(Outbox).where(Outbox.state == "rejected")) or 0
+        report.pending_blobs_after = len(blobs.to_upload(session, store, server))
+        report.blobs_missing = len(blobs.to_download(session, store))
+    log.info("sync with %s: %s", account.base_url, report)
+    return report
+
+
+def _remember_account(db: Database, tokens: Tokens) -> None:
+    """The signed-in user and organisation as the server knows them, so the app acts
+    as that user: new records then belong to the server's organisation id."""
+    user, org = tokens.user, tokens.organisation
+    if user is None or org is None:
+        return
+    now = utcnow()
+    with db.transaction() as session:
+        if session.get(Organisation, org.id) is None:
+            apply.make_room_for_organisation(session, org.id, org.name)
+            session.add(Organisation(id=org.id, name=org.name, kind=org.kind, created_at=now,
+                                     updated_at=now, rev=None, deleted_at=None))
+            session.flush()
+        local = session.scalar(select(User).where(User.username == user.username))
+        if local is None:
+            session.add(User(id=user.id, username=user.username,
+                             display_name=user.display_name, org_id=user.org_id,
+                             role=user.role, password_hash=None, active=True,
+                             created_at=now, updated_at=now, rev=None))
+        elif (local.org_id, local.role, local.display_name) != (
+                user.org_id, user.role, user.display_name):
+            local.org_id, local.role = user.org_id, user.role
+            local.display_name, local.updated_at = user.display_name, now
+
+
+def _state(session: Session, url: str) -> SyncState:
+    state = session.get(SyncState, url)
+    if state is None:
+        state = SyncState(server_url=url, cursor=0, last_sync_at=None)
+        session.add(state)
+        session.flush()
+    return state
+
+
+# --- blobs -----------------------------------------------------------------------------
+
+def _stops_sync(problem: SyncProblem) -> bool:
+    """Network, server and login trouble stop the sync; a problem with one blob does not."""
+    return problem.code in NETWORK_CODES or problem.code in AUTH_CODES or \
+        problem.code.startswith("http_5")
+
+def _upload_blobs(db: Database, store: Path, connection: Connection, server: str,
+                  report: SyncReport) -> None:
+    with db.session() as session:
+        waiting = blobs.to_upload(session, store, server)
+    for sha256 in waiting:
+        try:
+            blobs.upload(connection, store, sha256)
+        except SyncProblem as problem:
+            if _stops_sync(problem):
+                raise
+            # This one photo is refused (corrupt, too large, …): the others still go.
+            log.error("blob %s not uploaded: %s", sha256, problem.message_en)
+            report.problems.append(problem)
+            continue
+        with db.transaction() as session:
+            blobs.mark_sent(session, server, [sha256])
+        report.blobs_up += 1
+
+
+def _download_blobs(db: Database, store: Path, connection: Connection, server: str,
+                    report: SyncReport) -> None:
+    with db.session() as session:
+        wanted = blobs.to_download(session, store)
+    for sha256 in wanted:
+        try:
+            found = blobs.download(connection, store, sha256)
+        except SyncProblem as problem:
+            if _stops_sync(problem):
+                raise
+            log.error("blob %s not stored: %s", sha256, problem.message_en)
+            report.problems.append(problem)
+            continue
+        if found:
+            with db.transaction() as session:
+                blobs.mark_sent(session, server, [sha256])
+            report.blobs_down += 1
+
+
+# --- push ------------------------------------------------------------------------------
+
+def _as_op(row: Outbox) -> protocol.Op:
+    return protocol.Op(op_id=row.op_id, table=row.table_name, row_id=row.row_id,
+                       op=cast(Any, row.op), fields=row.fields, base_rev=row.base_rev,
+                       hlc=row.hlc, user_id=row.user_id, device_id=row.device_id)
+
+
+def _push(db: Database, connection: Connection, device_id: str, batch: int,
+          report: SyncReport) -> None:
+    after = 0  # the outbox seq of the last op answered in this sync
+    while True:
+        with db.session() as session:
+            rows = session.scalars(select(Outbox).where(
+                Outbox.state == "pending", Outbox.seq > after)
+                .order_by(Outbox.seq).limit(batch)).all()
+            ops = [_as_op(r) for r in rows]
+            seqs = {r.op_id: r.seq for r in rows}
+        if not ops:
+            return
+        answer = connection.post("/sync/push", protocol.PushRequest(
+            device_id=device_id, ops=ops), protocol.PushResponse)
+        results = {r.op_id: r for r in answer.results}
+        if len(results) != len(answer.results) or set(results) != set(seqs):
+            raise bad_answer(f"push answered {len(answer.results)} results "
+                             f"for {len(ops)} ops, or other op ids")
+        with db.transaction() as session:
+            _take_results(session, [results[op.op_id] for op in ops], ops, report)
+        after = max(seqs.values())
+
+
+def _take_results(session: Session, results: Sequence[protocol.OpResult],
+                  ops: Sequence[protocol.Op], report: SyncReport) -> None:
+    tables = apply.tables()
+    done: list[str] = []
+    for result, op in zip(results, ops, strict=True):
+        report.pushed += 1
+        if result.status == "rejected":
+            report.rejected += 1
+            words = " / ".join(t for t in (result.message_sv, result.message_en) if t)
+            session.execute(update(Outbox).where(Outbox.op_id == op.op_id).values(
+                state="rejected", attempts=Outbox.attempts + 1,
+                last_error=words or (result.reason or "rejected")))
+            log.warning("op %s (%s %s) rejected: %s %s", op.op_id, op.table, op.row_id,
+                        result.reason, result.message_en)
+            continue
+        if result.status == "applied":
+            report.applied += 1
+        elif result.status == "duplicate":
+            report.duplicates += 1
+        else:
+            for found in result.conflicts:
+                report.conflicts += 1
+                session.add(Conflict(
+                    id=new_id(), table_name=op.table, row_id=op.row_id, field=found.field,
+                    local_value=found.mine, server_value=found.theirs, created_at=utcnow(),
+                    resolved_at=None, resolution=None))
+        done.append(op.op_id)
+        table = tables.get(op.table)
+        if result.rev is not None and table is not None:
+            # Bookkeeping, not an edit: no outbox op, no audit entry.
+            session.execute(update(table).where(
+                table.c.id == op.row_id,
+                (table.c.rev.is_(None)) | (table.c.rev < result.rev)).values(rev=result.rev))
+    for start in range(0, len(done), apply.IN_CHUNK):
+        session.execute(Outbox.__table__.delete().where(  # type: ignore[attr-defined]
+            Outbox.op_id.in_(done[start:start + apply.IN_CHUNK])))
+
+
+# --- pull ------------------------------------------------------------------------------
+
+@contextmanager
+def _transaction_without_foreign_keys(db: Database) -> Iterator[Session]:
+    """A transaction whose rows may point to rows not here yet.
+
+    Only the newest change of each row is sent, so an attachment may arrive a page
+    before its (later edited) observation; a row may also point to one this user may
+    not see. The server keeps references whole; here they resolve as pages arrive.
+    """
+    with db.engine.connect() as connection:
+        # The pragma is a no-op inside a transaction: run it, then end the implicit one.
+        connection.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        connection.commit()
+        try:
+            with Session(bind=connection) as session, session.begin():
+                yield session
+        finally:
+            connection.rollback()
+            connection.exec_driver_sql("PRAGMA foreign_keys=ON")
+            connection.commit()
+
+
+def _pull(db: Database, connection: Connection, url: str, limit: int,
+          report: SyncReport) -> None:
+    with db.session() as session:
+        cursor = _state(session, url).cursor
+        session.commit()
+    while True:
+        page = connection.get("/sync/pull", protocol.PullResponse,
+                              {"since": cursor, "limit": limit})
+        if page.next < cursor or (page.more and page.next == cursor):
+            raise bad_answer(f"pull since {cursor} answered next {page.next}")
+        with _transaction_without_foreign_keys(db) as session:
+            outcome = apply.apply_changes(session, page.changes)
+            state = _state(session, url)
+            if state.cursor != cursor:
+                raise SyncProblem("busy", "another sync moved the cursor meanwhile",
+                                  "En annan synkronisering pågår. Försök igen om en stund.")
+            state.cursor = page.next
+            if page.changes:
+                audit.append(session, connection.tokens.user.id
+                             if connection.tokens.user else None, [audit.AuditEvent(
+                                 "sync_pull", None, None,
+                                 {"server": url, "since": cursor, "next": page.next,
+                                  "applied": outcome.applied, "merged": outcome.merged,
+                                  "skipped": outcome.skipped})])
+        report.pulled += outcome.applied
+        cursor = page.next
+        if not page.more:
+            return
