@@ -27,6 +27,9 @@ Fixture API (kept stable; the client tests use it too)
   - ``admin.api(username, password=PASSWORD, device_id=None) -> Api``: a signed-in
     httpx helper for server tests (``push(ops)``, ``pull(since)``, ``pull_all()``, ``op``).
 
+``observation(org_id, **changes)`` gives the fields of a new observation as the app's
+outbox sends them.
+
 ``sync_server_factory`` starts more servers on the same database (e.g. two server
 processes behind one load balancer): ``factory() -> SyncServer``.
 """
@@ -34,6 +37,7 @@ processes behind one load balancer): ``factory() -> SyncServer``.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import threading
 import time
@@ -46,13 +50,28 @@ from typing import Any, NamedTuple
 
 import httpx
 import pytest
+from argon2 import PasswordHasher
 
 from lagesbild_desktop.sync.server import admin as admin_commands
+from lagesbild_desktop.sync.server import auth as server_auth
 from lagesbild_desktop.sync.server.app import ServerHooks, create_app
 from lagesbild_desktop.sync.server.store import Store
 
 POSTGRES_ENV = "LAGESBILD_TEST_POSTGRES"
 PASSWORD = "correct horse battery staple"
+
+
+def observation(org_id: str, **changes: Any) -> dict[str, Any]:
+    """The fields of a new observation as the app's outbox sends them."""
+    fields: dict[str, Any] = {
+        "owner_org_id": org_id, "sharing": "partners", "category_code": "vandalism",
+        "title": "Krossad ruta", "description": "", "occurred_from": "2026-11-20T21:00:00+00:00",
+        "occurred_to": None, "latitude": 59.51, "longitude": 15.99, "place_name": "Torget",
+        "area_id": None, "place_type": None, "severity": 2, "status": "new",
+        "police_report": "unknown", "walk_id": None, "stop_number": None, "ratings": None,
+        "proposed_measure": "", "tags": [], "deleted_at": None}
+    fields.update(changes)
+    return fields
 
 
 class TestClock:
@@ -208,17 +227,52 @@ class _Running:
         assert not self.thread.is_alive(), "the test sync server did not stop"
 
 
-def _postgres_database(base_url: str) -> Iterator[str]:
-    """A fresh database on the PostgreSQL at `base_url`, dropped afterwards."""
+def _migrated(url: str) -> None:
+    Store(url).close()
+
+
+@pytest.fixture(scope="session")
+def _sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A migrated, empty server database, made once; each test gets a copy."""
+    path = tmp_path_factory.mktemp("server-template") / "server.db"
+    _migrated(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def _postgres_template() -> Iterator[str | None]:
+    """The name of a migrated, empty PostgreSQL database to copy, made once per run."""
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    url = os.environ.get(POSTGRES_ENV)
+    if not url:
+        yield None
+        return
+    name = f"lagesbild_template_{uuid.uuid4().hex[:12]}"
+    engine = create_engine(make_url(url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with engine.connect() as connection:
+            connection.execute(text(f'CREATE DATABASE "{name}"'))
+        _migrated(make_url(url).set(database=name).render_as_string(hide_password=False))
+        yield name
+    finally:
+        with engine.connect() as connection:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        engine.dispose()
+
+
+def _postgres_database(base_url: str, template: str) -> Iterator[str]:
+    """A fresh copy of the template database on the PostgreSQL at `base_url`, dropped after."""
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
     name = f"lagesbild_test_{uuid.uuid4().hex[:16]}"
-    admin_url = make_url(base_url).set(database="postgres")
-    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    engine = create_engine(make_url(base_url).set(database="postgres"),
+                           isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
-            connection.execute(text(f'CREATE DATABASE "{name}"'))
+            connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{template}"'))
         yield make_url(base_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with engine.connect() as connection:
@@ -227,22 +281,28 @@ def _postgres_database(base_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def sync_database(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The URL of a fresh, empty server database (SQLite file or PostgreSQL database)."""
+def sync_database(request: pytest.FixtureRequest, tmp_path: Path, _sqlite_template: Path,
+                  _postgres_template: str | None) -> Iterator[str]:
+    """The URL of a fresh server database with the schema (SQLite file or PostgreSQL)."""
     if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'server.db'}"
+        path = tmp_path / "server.db"
+        shutil.copyfile(_sqlite_template, path)
+        yield f"sqlite:///{path}"
         return
     url = os.environ.get(POSTGRES_ENV)
-    if not url:
+    if not url or _postgres_template is None:
         pytest.skip(f"PostgreSQL variant: set {POSTGRES_ENV} to a postgresql+psycopg:// URL "
                     "(.ci/run does, through build/postgres-for-tests.sh)")
-    yield from _postgres_database(url)
+    yield from _postgres_database(url, _postgres_template)
 
 
 @pytest.fixture
-def sync_server_factory(sync_database: str, tmp_path: Path
+def sync_server_factory(sync_database: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
                         ) -> Iterator[Callable[..., SyncServer]]:
     """Starts servers on one database and blob folder; all are stopped after the test."""
+    # Real argon2, with the cost turned down: the default takes ~0.2 s per hash on purpose.
+    monkeypatch.setattr(server_auth, "_hasher",
+                        PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
     running: list[tuple[_Running, ServerAdmin]] = []
     clock = TestClock()
     blob_dir = tmp_path / "server-blobs"

@@ -10,19 +10,7 @@ import pytest
 
 from lagesbild_desktop.sync import protocol
 from lagesbild_desktop.sync.server import cli
-from tests.sync.conftest import PASSWORD, SyncServer
-
-
-def observation(org_id: str, **changes: object) -> dict[str, object]:
-    fields: dict[str, object] = {
-        "owner_org_id": org_id, "sharing": "partners", "category_code": "vandalism",
-        "title": "Krossad ruta", "description": "", "occurred_from": "2026-11-20T21:00:00+00:00",
-        "occurred_to": None, "latitude": 59.51, "longitude": 15.99, "place_name": "Torget",
-        "area_id": None, "place_type": None, "severity": 2, "status": "new",
-        "police_report": "unknown", "walk_id": None, "stop_number": None, "ratings": None,
-        "proposed_measure": "", "tags": [], "deleted_at": None}
-    fields.update(changes)
-    return fields
+from tests.sync.conftest import PASSWORD, SyncServer, observation
 
 
 def test_openapi_lists_the_endpoints(sync_server: SyncServer) -> None:

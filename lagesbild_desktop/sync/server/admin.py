@@ -92,12 +92,13 @@ def add_user(store: Store, username: str, org: str, role: str, password: str, *,
     org_id = find_organisation(store, org)
     if org_id is None:
         raise AdminError(f"no organisation called {org!r}; add it first with add-org")
-    with store.write() as session:
+    password_hash = auth.hash_password(password)
+    with store.write(seq_lock=False) as session:
         if session.scalar(select(User.id).where(User.username == username)) is not None:
             raise AdminError(f"a user called {username!r} exists already")
         user = User(id=str(uuid.uuid4()), username=username.strip(),
                     display_name=display_name or username, org_id=org_id, role=role,
-                    password_hash=auth.hash_password(password), active=True,
+                    password_hash=password_hash, active=True,
                     created_at=now or utcnow())
         session.add(user)
     log.info("user %s added to organisation %s as %s", username, org_id, role)
@@ -120,7 +121,7 @@ def revoke_device(store: Store, device_id: str, *, now: datetime | None = None) 
     The tokens are kept (not deleted) so a revoked device is told why, not just
     "unknown token".
     """
-    with store.write() as session:
+    with store.write(seq_lock=False) as session:
         device = session.get(Device, device_id)
         if device is None:
             raise AdminError(f"no device {device_id!r}")

@@ -104,14 +104,16 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one place that lists every ro
 
     @app.post(f"{prefix}/auth/token", response_model=protocol.TokenResponse)
     def token(body: protocol.TokenRequest, state: StateDep) -> protocol.TokenResponse:
-        with state.store.write() as session:
-            answer = auth.login(session, body, state.tokens, state.clock())
+        with state.store.read() as session:
+            user_id = auth.check_password(session, body.username, body.password)
+        with state.store.write(seq_lock=False) as session:
+            answer = auth.login(session, user_id, body, state.tokens, state.clock())
         log.info("%s signed in on device %s", body.username, body.device_id)
         return answer
 
     @app.post(f"{prefix}/auth/refresh", response_model=protocol.TokenResponse)
     def refresh(body: protocol.RefreshRequest, state: StateDep) -> protocol.TokenResponse:
-        with state.store.write() as session:
+        with state.store.write(seq_lock=False) as session:
             return auth.refresh(session, body, state.tokens, state.clock())
 
     @app.post(f"{prefix}/sync/push", response_model=protocol.PushResponse)

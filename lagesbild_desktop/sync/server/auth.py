@@ -57,14 +57,27 @@ class TokenSettings:
     refresh_ttl: timedelta = timedelta(seconds=protocol.REFRESH_TOKEN_SECONDS)
 
 
-def login(session: Session, request: protocol.TokenRequest, settings: TokenSettings,
-          now: datetime) -> protocol.TokenResponse:
-    user = session.scalar(select(User).where(User.username == request.username))
+def check_password(session: Session, username: str, password: str) -> str:
+    """The id of the user, if the password is right and the account active.
+
+    Run in a read transaction: argon2 takes tens of milliseconds on purpose, and no
+    write lock should wait for it.
+    """
+    user = session.scalar(select(User).where(User.username == username))
     if user is None:
-        verify_password(_DUMMY_HASH, request.password)
+        verify_password(_DUMMY_HASH, password)
         raise ApiError("bad_credentials")
-    if not verify_password(user.password_hash, request.password) or not user.active:
-        log.info("failed sign-in for %s", request.username)
+    if not verify_password(user.password_hash, password) or not user.active:
+        log.info("failed sign-in for %s", username)
+        raise ApiError("bad_credentials")
+    return user.id
+
+
+def login(session: Session, user_id: str, request: protocol.TokenRequest,
+          settings: TokenSettings, now: datetime) -> protocol.TokenResponse:
+    """Register or update the device and give it tokens, after `check_password`."""
+    user = session.get(User, user_id)
+    if user is None or not user.active:
         raise ApiError("bad_credentials")
     device = session.get(Device, request.device_id)
     if device is None:

@@ -104,15 +104,20 @@ class Store:
             yield session
 
     @contextmanager
-    def write(self) -> Iterator[Session]:
-        """A transaction that holds the seq lock from its start to its commit."""
+    def write(self, *, seq_lock: bool = True) -> Iterator[Session]:
+        """A write transaction; with `seq_lock` it holds the seq lock until its commit.
+
+        Writes that hand out no seqs (tokens, users) pass `seq_lock=False`: on
+        PostgreSQL they then run beside pushes. SQLite has one writer at a time anyway.
+        """
         if self.is_sqlite:
             with self._lock, self._write() as session, session.begin():
                 session.connection()  # BEGIN IMMEDIATE now, not at the first statement
                 yield session
         else:
             with self._write() as session, session.begin():
-                session.execute(select(_advisory_lock()))
+                if seq_lock:
+                    session.execute(select(_advisory_lock()))
                 yield session
 
 
