@@ -132,7 +132,7 @@ class MainWindow(QMainWindow):
         self.map.map_clicked.connect(self._map_clicked)
         self.map.ready.connect(self._map_ready)
         self.work.slow_started.connect(lambda _label: self.progress.show())
-        self.work.idle.connect(self.progress.hide)
+        self.work.idle.connect(self._work_done)
 
         self.work.run(lambda: load_choices(db, language), self._choices_loaded,
                       self._show_error, label="choices")
@@ -305,6 +305,16 @@ class MainWindow(QMainWindow):
         names = [area.label for area in areas if area.code in f.area_ids]
         self.report_action.setEnabled(False)
         self.statusBar().showMessage(self.tr("Writing the lägesbild…"))
+        steps = {"compile": self.tr("Compiling the numbers…"),
+                 "map": self.tr("Drawing the map…"),
+                 "walks": self.tr("Adding the safety-walk protocols…"),
+                 "write": self.tr("Writing the PDF…"), "done": self.tr("Done.")}
+
+        def progressed(done: int, total: int, step: str) -> None:
+            self.progress.setRange(0, total)
+            self.progress.setValue(done)
+            self.progress.show()
+            self.statusBar().showMessage(steps.get(step, step))
 
         def written(_: object) -> None:
             self.report_action.setEnabled(True)
@@ -317,8 +327,15 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             self._show_error(error)
 
-        self.work.run(lambda: write_lagesbild_report(db, f, path, municipalities=names),
-                      written, failed, label="report")
+        self.work.run_with_progress(
+            lambda progress: write_lagesbild_report(db, f, path, municipalities=names,
+                                                    progress=progress),
+            progressed, written, failed, label="report")
+
+    def _work_done(self) -> None:
+        """Nothing runs any more: hide the progress bar and make it a busy bar again."""
+        self.progress.hide()
+        self.progress.setRange(0, 0)
 
     # -- base map ----------------------------------------------------------------------
     def choose_base_map(self) -> None:

@@ -172,9 +172,9 @@ def test_the_base_map_is_remembered_and_a_bad_file_is_refused_clearly(
         qtbot, window, tmp_path, monkeypatch):
     from PySide6.QtWidgets import QMessageBox
 
-    from tests.ui.test_map import _solid_mbtiles
+    from tests.mbtiles_files import solid_mbtiles
 
-    tiles = _solid_mbtiles(tmp_path / "bas.mbtiles", 9, (40, 160, 60))
+    tiles = solid_mbtiles(tmp_path / "bas.mbtiles", 9, (40, 160, 60))
     assert window.use_base_map(tiles)
     assert window.settings.value("map/mbtiles") == str(tiles)
     qtbot.waitUntil(lambda: window.map.tiles_served > 0, timeout=10_000)
@@ -295,11 +295,21 @@ def test_the_report_uses_exactly_the_filters_on_screen(qtbot, window, tmp_path):
     opened = []
     window.choose_report_file = lambda: str(tmp_path / "vecka")
     window.open_file = opened.append
+    steps, bar = [], []
+    window.statusBar().messageChanged.connect(steps.append)
+    window.progress.valueChanged.connect(lambda v: bar.append((v, window.progress.maximum())))
     with qtbot.waitSignal(window.report_written, timeout=60_000) as written:
         window.report_action.trigger()
+        assert not window.report_action.isEnabled()  # one report at a time
     pdf = tmp_path / "vecka.pdf"
     assert written.args == [str(pdf)]
     assert opened == [pdf]
+    # The progress bar counted the steps; the status bar named each of them in Swedish.
+    assert bar[-1] == (4, 4)
+    assert [v for v, _ in bar] == sorted(v for v, _ in bar)
+    assert "Sammanställer siffrorna…" in steps
+    assert "Skriver PDF-filen…" in steps
+    qtbot.waitUntil(lambda: window.progress.isHidden())
     text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True,
                           text=True, check=True).stdout
     assert "Köping" in text
