@@ -1,0 +1,178 @@
+"""Sync as the user acts on it: run a sync, resolve conflicts, handle refused changes.
+
+One transaction per action. Choosing a conflict's value is a normal local edit (through
+db.records), so the choice itself syncs to everyone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import httpx
+from sqlalchemy import select, update
+
+from lagesbild_desktop.db import audit, records
+from lagesbild_desktop.db.engine import Database
+from lagesbild_desktop.db.models import SYNCED_TABLES, Conflict, Outbox, SyncState, utcnow
+from lagesbild_desktop.domain.actor import Actor
+from lagesbild_desktop.services import installation
+from lagesbild_desktop.services.permissions import require
+from lagesbild_desktop.sync import apply
+from lagesbild_desktop.sync.client import ServerAccount, SyncReport, pending_counts, sync
+
+__all__ = [
+    "ConflictView", "RejectedOp", "discard_rejected", "list_conflicts", "needs_attention",
+    "pending_counts", "resolve_conflict", "retry_rejected", "run_sync",
+]
+
+
+class SyncActionProblem(ValueError):
+    def __init__(self, message_en: str, message_sv: str) -> None:
+        super().__init__(message_en)
+        self.message_sv = message_sv
+
+
+def run_sync(db: Database, store: Path, account: ServerAccount, *,
+             transport: httpx.BaseTransport | None = None) -> SyncReport:
+    """One sync as this installation's device (for the GUI's background worker and the CLI)."""
+    return sync(db, store, account, device_id=installation.device_id(db), transport=transport)
+
+
+# --- conflicts -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class ConflictView:
+    id: str
+    table_name: str
+    row_id: str
+    field: str
+    local_value: Any
+    server_value: Any
+    created_at: datetime
+    resolved_at: datetime | None
+    resolution: str | None
+
+
+def _conflict_view(c: Conflict) -> ConflictView:
+    return ConflictView(c.id, c.table_name, c.row_id, c.field, c.local_value, c.server_value,
+                        c.created_at, c.resolved_at, c.resolution)
+
+
+def list_conflicts(db: Database, *, include_resolved: bool = False,
+                   row_id: str | None = None) -> list[ConflictView]:
+    with db.session() as session:
+        stmt = select(Conflict).order_by(Conflict.created_at, Conflict.id)
+        if not include_resolved:
+            stmt = stmt.where(Conflict.resolved_at.is_(None))
+        if row_id is not None:
+            stmt = stmt.where(Conflict.row_id == row_id)
+        return [_conflict_view(c) for c in session.scalars(stmt)]
+
+
+def resolve_conflict(db: Database, actor: Actor, conflict_id: str,
+                     keep: Literal["local", "server"]) -> ConflictView:
+    """Keep one of the two values. The record gets it as a normal edit, which syncs.
+
+    Keeping the local value of an edit that met a deletion restores the record: that is
+    what keeping the edit means.
+    """
+    if keep not in ("local", "server"):
+        raise ValueError(f"keep must be 'local' or 'server', not {keep!r}")
+    require(actor, "edit")
+    with db.transaction() as session:
+        conflict = session.get(Conflict, conflict_id)
+        if conflict is None:
+            raise SyncActionProblem(f"no conflict {conflict_id}",
+                                    "Konflikten finns inte längre.")
+        if conflict.resolved_at is None:
+            model = SYNCED_TABLES.get(conflict.table_name)
+            if model is None:
+                raise SyncActionProblem(f"conflict on unknown table {conflict.table_name}",
+                                        "Konflikten gäller en okänd sorts post.")
+            record: Any = records.get(session, model, conflict.row_id)  # type: ignore[type-var]
+            value = conflict.local_value if keep == "local" else conflict.server_value
+            _choose(session, actor, record, conflict.field, value, keep)
+            conflict.resolved_at = utcnow()
+            conflict.resolution = keep
+        return _conflict_view(conflict)
+
+
+def _choose(session: Any, actor: Actor, record: Any, field: str, value: Any,
+            keep: str) -> None:
+    if field == "deleted_at":
+        if value is None:
+            records.restore(session, actor, record)
+        else:
+            records.tombstone(session, actor, record)
+        return
+    if keep == "local" and record.deleted_at is not None:
+        records.restore(session, actor, record)
+    if field == apply.LINKS:
+        records.set_measure_links(session, actor, record, [str(v) for v in value or []])
+        return
+    table = record.__table__
+    if field not in table.c:
+        raise SyncActionProblem(f"{table.name} has no field {field}",
+                                "Fältet finns inte i den här versionen av programmet.")
+    records.update(session, actor, record, {field: apply.from_json(table, field, value)})
+
+
+# --- refused changes ("Behöver åtgärd") ------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class RejectedOp:
+    op_id: str
+    table_name: str
+    row_id: str
+    op: str
+    fields: dict[str, Any]
+    message: str  # what the server said, Swedish / English
+    attempts: int
+    created_at: datetime
+
+
+def needs_attention(db: Database) -> list[RejectedOp]:
+    """Changes the server refused; they stay here until retried or discarded."""
+    with db.session() as session:
+        rows = session.scalars(select(Outbox).where(Outbox.state == "rejected")
+                               .order_by(Outbox.seq))
+        return [RejectedOp(r.op_id, r.table_name, r.row_id, r.op, dict(r.fields),
+                           r.last_error or "", r.attempts, r.created_at) for r in rows]
+
+
+def _rejected(session: Any, op_id: str) -> Outbox:
+    op = session.scalar(select(Outbox).where(Outbox.op_id == op_id))
+    if op is None or op.state != "rejected":
+        raise SyncActionProblem(f"no refused change {op_id}",
+                                "Ändringen finns inte längre i listan.")
+    return op  # type: ignore[no-any-return]
+
+
+def retry_rejected(db: Database, actor: Actor, op_id: str) -> None:
+    """Send a refused change again with the next sync (e.g. after a role was changed)."""
+    require(actor, "edit")
+    with db.transaction() as session:
+        _rejected(session, op_id).state = "pending"
+
+
+def discard_rejected(db: Database, actor: Actor, op_id: str) -> None:
+    """Give up a refused change. Its values stay in the audit log; the record is fetched
+    again from the server at the next sync, so the device shows what the server holds."""
+    require(actor, "edit")
+    with db.transaction() as session:
+        op = _rejected(session, op_id)
+        audit.append(session, actor.user_id, [audit.AuditEvent(
+            "discard_change", op.table_name, op.row_id,
+            {"op_id": op.op_id, "op": op.op, "fields": op.fields,
+             "reason": op.last_error})])
+        model = SYNCED_TABLES.get(op.table_name)
+        record = session.get(model, op.row_id) if model is not None else None
+        rev = getattr(record, "rev", None)
+        if rev:
+            # Pull again from just before the row's revision, so it comes back as stored.
+            session.execute(update(SyncState).where(SyncState.cursor >= rev)
+                            .values(cursor=rev - 1))
+        session.delete(op)
