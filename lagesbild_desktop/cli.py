@@ -33,6 +33,11 @@ def add_db(parser: argparse.ArgumentParser, default: Any = argparse.SUPPRESS) ->
                         help="database file (default: lagesbild.db in the user data folder)")
 
 
+def add_mbtiles(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--mbtiles", type=Path, metavar="FILE.mbtiles",
+                        help="raster tiles for the maps' background (default: borders only)")
+
+
 def add_filters(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("filter")
     group.add_argument("--from", dest="date_from", metavar="DATE",
@@ -154,15 +159,18 @@ def build_parser() -> argparse.ArgumentParser:
         "report", help="the lägesbild as a PDF for the meeting and the council",
         description="Write the lägesbild for the period and filters as a PDF: summary, "
                     "statistics, weekday x hour, trend, hotspots, open measures and an "
-                    "appendix. Aggregated (no personal data) unless --annex adds the "
-                    "internal list of the observations with their descriptions. The "
-                    "default period is the same as for `stats`.")
+                    "appendix, the map and the period's safety walks (without free text "
+                    "and photos). Aggregated (no personal data) unless --annex adds the "
+                    "internal list of the observations with their descriptions and the "
+                    "walk protocols in full. The default period is the same as for "
+                    "`stats`.")
     add_db(report)
     add_filters(report)
     report.add_argument("--annex", action="store_true",
                         help="add the internal annex listing the observations")
     report.add_argument("--author", default="", help="the name printed as author")
     report.add_argument("--title", default="Lägesbild", help="the report's title")
+    add_mbtiles(report)
     report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
 
     walk_report = commands.add_parser(
@@ -173,9 +181,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "deadline. The protocol holds free text and photos: it is internal.")
     add_db(walk_report)
     walk_report.add_argument("walk_id", metavar="WALK_ID")
-    walk_report.add_argument("--mbtiles", type=Path, metavar="FILE.mbtiles",
-                             help="raster tiles for the map's background (default: borders "
-                                  "only)")
+    add_mbtiles(walk_report)
     walk_report.add_argument("--author", default="", help="the name printed as author")
     walk_report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
 
@@ -318,9 +324,11 @@ def cmd_report(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services import lagesbild
 
     db, f = _lagesbild_filter(args)
+    _check_mbtiles(args.mbtiles)
     try:
         write_lagesbild_report(db, f, args.output, annex=args.annex, author=args.author,
-                               title=args.title, municipalities=args.municipality)
+                               title=args.title, municipalities=args.municipality,
+                               tiles_path=args.mbtiles, store=config.attachments_dir(db.path))
     except lagesbild.BadPeriod as error:
         raise UserError(str(error), error.message_sv) from error
     except OSError as error:
@@ -328,6 +336,17 @@ def cmd_report(args: argparse.Namespace) -> int:
                         f"Kan inte skriva {args.output}: {error.strerror or error}") from error
     print(args.output)
     return EXIT_OK
+
+
+def _check_mbtiles(path: Path | None) -> None:
+    """Fail before any work when the base map given cannot be read."""
+    from lagesbild_desktop.maps.mbtiles import MBTiles, MBTilesError
+
+    if path is not None:
+        try:
+            MBTiles(path).close()
+        except MBTilesError as error:
+            raise UserError(str(error), error.message_sv) from error
 
 
 def cmd_walk_report(args: argparse.Namespace) -> int:

@@ -289,6 +289,8 @@ def build_lagesbild_report(
     categories: Sequence[tuple[str, Sequence[str]]] | None = None,
     created: date | None = None,
     maps: Sequence[tuple[str, Any, Any, str]] = (),
+    walks: Sequence[Any] = (),
+    tiles_path: str | Path | None = None,
 ) -> Path:
     """Write the lägesbild `lagesbild` (services.lagesbild.Lagesbild) as a PDF at `path`.
 
@@ -301,6 +303,9 @@ def build_lagesbild_report(
       the seeded catalogue.
     maps: (heading, maps.static_map.StaticMap, legend, caption) per map image, shown
       before the hotspot table (reports.map_figure.lagesbild_map draws them).
+    walks: the protocols (services.walk_protocol.WalkProtocol) of the period's safety
+      walks; printed as they are, so the aggregated report is given them
+      without_free_text. tiles_path: an MBTiles file for their route maps.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
@@ -337,6 +342,7 @@ def build_lagesbild_report(
     story += _hotspots(lagesbild, styles, width)
     story += _measures(lagesbild, styles, width)
     story += _follow_up(lagesbild, styles, width)
+    story += _walks(walks, annex, styles, width, tiles_path)
     story += _appendix(lagesbild, categories, styles, width)
     if annex_rows is not None:
         story += _annex(annex_rows, styles)
@@ -635,6 +641,33 @@ def _day(day: date | None) -> str:
     return day.isoformat() if day else "–"
 
 
+def _walks(walks: Sequence[Any], internal: bool, styles: dict[str, Any], width: float,
+           tiles_path: str | Path | None) -> list[Any]:
+    from reportlab.platypus import CondPageBreak
+
+    from lagesbild_desktop.reports.walk_protocol import walk_protocol_story
+
+    out: list[Any] = [CondPageBreak(60 * MM), _p("Trygghetsvandringar i perioden",
+                                                  styles["h1"])]
+    if not walks:
+        return [*out, _p("Inga trygghetsvandringar under perioden.", styles["body"])]
+    out.append(_p(
+        "Protokollen i sin helhet, med beskrivningar och foton." if internal else
+        "Protokollen utan fritext och foton, som kan visa eller nämna enskilda personer; "
+        "de finns i den interna bilagan och i varje vandrings eget protokoll.",
+        styles["small"]))
+    from lagesbild_desktop.reports.map_figure import open_tiles
+
+    tiles = open_tiles(tiles_path)
+    try:
+        for walk in walks:
+            out += walk_protocol_story(walk, styles, width, tiles=tiles, heading_level="h2")
+    finally:
+        if tiles is not None:
+            tiles.close()
+    return out
+
+
 def _appendix(lb: Any, categories: Sequence[tuple[str, Sequence[str]]] | None,
               styles: dict[str, Any], width: float) -> list[Any]:
     from reportlab.platypus import CondPageBreak
@@ -753,19 +786,25 @@ def write_lagesbild_report(
     db: Any, f: Any, path: str | Path, *, annex: bool = False, author: str = "",
     title: str = DEFAULT_TITLE, municipalities: Sequence[str] = (),
     today: date | None = None, progress: Callable[[int, int, str], None] | None = None,
-    tiles_path: str | Path | None = None,
+    tiles_path: str | Path | None = None, store: Path | None = None,
 ) -> Any:
     """Compile the lägesbild for `f` and write it; returns the Lagesbild it printed.
 
     With `annex` the observations of exactly the same filter and period are listed.
     `progress(done, total, step)` is called before each of REPORT_STEPS and at the end.
     `tiles_path`: an MBTiles file for the maps' background (none: borders only).
+    `store`: the attachment store, for the walk protocols' photos (internal annex only).
     Raises services.lagesbild.BadPeriod for a period that ends before it starts.
     """
     from dataclasses import replace
 
     from lagesbild_desktop.services.lagesbild import compile_lagesbild
     from lagesbild_desktop.services.observations import iter_observations
+    from lagesbild_desktop.services.walk_protocol import (
+        walk_protocol,
+        walks_in_period,
+        without_free_text,
+    )
 
     def step(name: str) -> None:
         if progress is not None:
@@ -791,9 +830,16 @@ def write_lagesbild_report(
         rows = iter_observations(db, scope)
     step("map")
     maps = report_maps(db, f, picture, tiles_path=tiles_path)
+    step("walks")
+    current = picture.periods.current
+    walks = [walk_protocol(db, walk_id, store=store, today=picture.today)
+             for walk_id in walks_in_period(db, current.start, current.end, f.area_ids)]
+    if not annex:
+        walks = [without_free_text(w) for w in walks]
     step("write")
     build_lagesbild_report(picture, path, annex_rows=rows, author=author, title=title,
                            municipalities=list(municipalities), filter_text=text,
-                           categories=catalogue_categories(db), maps=maps)
+                           categories=catalogue_categories(db), maps=maps, walks=walks,
+                           tiles_path=tiles_path)
     step("done")
     return picture

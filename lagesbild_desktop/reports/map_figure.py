@@ -90,7 +90,7 @@ def lagesbild_map(
             or [a for a in areas if chosen is not None and a.id in chosen] or municipalities
         bounds = _geometry_bounds([a.geometry for a in shown])
 
-    tiles = _open_tiles(tiles_path)
+    tiles = open_tiles(tiles_path)
     try:
         static = render_map(
             width=width, height=height, latitudes=lats, longitudes=lons, colours=colours,
@@ -149,7 +149,8 @@ def _labels(municipalities: Sequence[Any],
     return labels
 
 
-def _open_tiles(tiles_path: Path | str | None) -> Any:
+def open_tiles(tiles_path: Path | str | None) -> Any:
+    """The MBTiles file, or None when there is none or it cannot be read (logged)."""
     if tiles_path is None:
         return None
     from lagesbild_desktop.maps.mbtiles import MBTiles, MBTilesError

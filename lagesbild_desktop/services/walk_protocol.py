@@ -6,7 +6,7 @@ later the lägesbild report can print it without touching the database.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -195,6 +195,28 @@ def walk_protocol(db: Database, walk_id: str, *, store: Path | None = None,
             measures=measures, borders=borders,
             area_border=dict(area.geometry) if area is not None and area.kind != "kommun"
             and area.geometry else None, today=today)
+
+
+def walks_in_period(db: Database, start: datetime, end: datetime,
+                    area_ids: frozenset[str] = frozenset()) -> list[str]:
+    """Ids of the live walks that started in [start, end), oldest first; with `area_ids`,
+    only walks in one of those areas or an area inside them."""
+    from lagesbild_desktop.db.queries import expand_areas
+
+    with db.session() as session:
+        stmt = select(Walk.id).where(Walk.deleted_at.is_(None), Walk.starts_at >= start,
+                                     Walk.starts_at < end).order_by(Walk.starts_at, Walk.id)
+        if area_ids:
+            stmt = stmt.where(Walk.area_id.in_(expand_areas(session, area_ids)))
+        return list(session.scalars(stmt))
+
+
+def without_free_text(protocol: WalkProtocol) -> WalkProtocol:
+    """The protocol as the aggregated lägesbild may show it: places, categories, ratings
+    and measures, but no free text and no photos (either may show or name people)."""
+    return replace(protocol, notes="", findings=tuple(
+        replace(f, title="", description="", proposed_measure="", photos=())
+        for f in protocol.findings))
 
 
 def _finding(o: Observation, categories: dict[str, str], photos: list[Photo]) -> Finding:

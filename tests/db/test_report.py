@@ -81,7 +81,7 @@ def check_pdf(path, tmp_path, classification=AGGREGATED) -> list[str]:
     for n, page in enumerate(pages, start=1):
         assert f"sida {n} av {len(pages)}" in page
         assert classification in " ".join(page.split())
-    out = tmp_path / "png"
+    out = tmp_path / f"png-{path.stem}"  # one folder per PDF: no stale pages
     out.mkdir(exist_ok=True)
     subprocess.run(["pdftoppm", "-png", "-r", "50", str(path), str(out / "p")], check=True,
                    capture_output=True)
