@@ -190,6 +190,20 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("file", type=Path)
     imp.add_argument("--columns", default="", metavar="MAP",
                      help="map other headers: 'Händelse=kategori,Lat=latitud,...'")
+
+    sync = commands.add_parser(
+        "sync", help="exchange changes and photos with the sync server",
+        description="Send this database's changes and photos to the server and fetch "
+                    "everyone else's. Exit status: 0 when everything was exchanged, 1 when "
+                    "something is left (changes the server refused, photos not sent), 3 when "
+                    "the server could not be reached or refused the sign-in; the next run "
+                    "continues where this one stopped.")
+    add_db(sync)
+    sync.add_argument("--server", required=True, metavar="URL",
+                      help="the server's address, e.g. https://lagesbild.example.se")
+    sync.add_argument("--user", required=True, metavar="NAME", help="user name on the server")
+    sync.add_argument("--password-file", type=Path, required=True, metavar="FILE",
+                      help="file whose first line is the password (it is not stored)")
     return parser
 
 
@@ -488,10 +502,54 @@ def cmd_import(args: argparse.Namespace) -> int:
     return EXIT_PARTIAL if result.rejected else EXIT_OK
 
 
+EXIT_SERVER = 3
+
+
+def _read_password(path: Path) -> str:
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as error:
+        raise UserError(f"cannot read the password file {path}: {error}",
+                        f"Kan inte läsa lösenordsfilen {path}.") from error
+    return lines[0] if lines else ""
+
+
+def cmd_sync(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.services.sync import run_sync
+    from lagesbild_desktop.sync.client import ServerAccount
+
+    password = _read_password(args.password_file)
+    db = open_db(args)
+    try:
+        account = ServerAccount(args.server, args.user, lambda: password)
+        report = run_sync(db, config.attachments_dir(db.path), account)
+    finally:
+        db.close()
+    print(f"Skickade {report.pushed} ändringar och {report.blobs_up} bilder, tog emot "
+          f"{report.pulled} ändringar och {report.blobs_down} bilder.")
+    if report.error is not None:
+        log.error("sync failed: %s (%s)", report.error.message_en, report.error.code)
+        print(f"lagesbild: {report.error.message_sv}", file=sys.stderr)
+        return EXIT_SERVER
+    left = []
+    if report.rejected_after:
+        left.append(f"{report.rejected_after} ändringar avvisades av servern och behöver "
+                    "åtgärdas")
+    if report.pending_ops_after:
+        left.append(f"{report.pending_ops_after} ändringar väntar på att skickas")
+    if report.pending_blobs_after:
+        left.append(f"{report.pending_blobs_after} bilder väntar på att skickas")
+    left += [problem.message_sv for problem in report.problems]
+    if left:
+        print("lagesbild: " + "; ".join(dict.fromkeys(left)) + ".", file=sys.stderr)
+        return EXIT_PARTIAL
+    return EXIT_OK
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
-    "report": cmd_report, "walk-report": cmd_walk_report,
+    "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
 }
 
 
