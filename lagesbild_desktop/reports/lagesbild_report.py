@@ -9,6 +9,7 @@ classification line and "sida X av Y". Not yet: map images and walk protocols.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -102,10 +103,17 @@ def _weeks_text(period: Any) -> str:
 
 
 def register_fonts() -> None:
-    """DejaVu Sans, regular and bold, with the family mapping so <b> picks the bold face."""
+    """DejaVu Sans, regular and bold, with the family mapping so <b> picks the bold face.
+
+    Also turns off ASCII85 for images: PDF streams may be binary, and encoding a
+    report's photos and maps as text made them a quarter larger and took seconds.
+    """
+    from reportlab import rl_config
     from reportlab.lib.fonts import addMapping
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
+
+    rl_config.useA85 = 0
 
     if FONT in pdfmetrics.getRegisteredFontNames():
         return
@@ -146,14 +154,6 @@ def _styles() -> dict[str, Any]:
                              spaceBefore=8, spaceAfter=4),
         "bullet": ParagraphStyle("bullet", parent=body, leftIndent=12, bulletIndent=2,
                                  spaceAfter=2),
-        "annex_head": ParagraphStyle("annex_head", parent=body, fontName=BOLD, fontSize=8.5,
-                                     leading=11, spaceBefore=6, spaceAfter=1,
-                                     keepWithNext=1),
-        "annex_facts": ParagraphStyle("annex_facts", parent=body, fontSize=7.5, leading=10,
-                                      textColor=colors.HexColor(MUTED), keepWithNext=1,
-                                      spaceAfter=2),
-        "annex_text": ParagraphStyle("annex_text", parent=body, fontSize=8, leading=10.5,
-                                     leftIndent=8, spaceAfter=2),
     }
 
 
@@ -272,6 +272,7 @@ def _canvas_maker(furniture: dict[str, str]) -> type:
 
 MM = 72 / 25.4
 furniture_margin = 18 * MM
+CONTENT_WIDTH = 210 * MM - 2 * furniture_margin  # A4 between the margins
 
 
 # --- The report ------------------------------------------------------------------------------
@@ -289,8 +290,7 @@ def build_lagesbild_report(
     categories: Sequence[tuple[str, Sequence[str]]] | None = None,
     created: date | None = None,
     maps: Sequence[tuple[str, Any, Any, str]] = (),
-    walks: Sequence[Any] = (),
-    tiles_path: str | Path | None = None,
+    walks: Sequence[tuple[Any, Any]] = (),
 ) -> Path:
     """Write the lägesbild `lagesbild` (services.lagesbild.Lagesbild) as a PDF at `path`.
 
@@ -303,9 +303,9 @@ def build_lagesbild_report(
       the seeded catalogue.
     maps: (heading, maps.static_map.StaticMap, legend, caption) per map image, shown
       before the hotspot table (reports.map_figure.lagesbild_map draws them).
-    walks: the protocols (services.walk_protocol.WalkProtocol) of the period's safety
-      walks; printed as they are, so the aggregated report is given them
-      without_free_text. tiles_path: an MBTiles file for their route maps.
+    walks: (services.walk_protocol.WalkProtocol, reports.walk_protocol.ProtocolImages)
+      of the period's safety walks; printed as they are, so the aggregated report is
+      given them without_free_text.
     """
     from reportlab.lib.pagesizes import A4
     from reportlab.platypus import SimpleDocTemplate
@@ -342,7 +342,7 @@ def build_lagesbild_report(
     story += _hotspots(lagesbild, styles, width)
     story += _measures(lagesbild, styles, width)
     story += _follow_up(lagesbild, styles, width)
-    story += _walks(walks, annex, styles, width, tiles_path)
+    story += _walks(walks, annex, styles, width)
     story += _appendix(lagesbild, categories, styles, width)
     if annex_rows is not None:
         story += _annex(annex_rows, styles)
@@ -641,8 +641,8 @@ def _day(day: date | None) -> str:
     return day.isoformat() if day else "–"
 
 
-def _walks(walks: Sequence[Any], internal: bool, styles: dict[str, Any], width: float,
-           tiles_path: str | Path | None) -> list[Any]:
+def _walks(walks: Sequence[tuple[Any, Any]], internal: bool, styles: dict[str, Any],
+           width: float) -> list[Any]:
     from reportlab.platypus import CondPageBreak
 
     from lagesbild_desktop.reports.walk_protocol import walk_protocol_story
@@ -656,15 +656,8 @@ def _walks(walks: Sequence[Any], internal: bool, styles: dict[str, Any], width: 
         "Protokollen utan fritext och foton, som kan visa eller nämna enskilda personer; "
         "de finns i den interna bilagan och i varje vandrings eget protokoll.",
         styles["small"]))
-    from lagesbild_desktop.reports.map_figure import open_tiles
-
-    tiles = open_tiles(tiles_path)
-    try:
-        for walk in walks:
-            out += walk_protocol_story(walk, styles, width, tiles=tiles, heading_level="h2")
-    finally:
-        if tiles is not None:
-            tiles.close()
+    for walk, images in walks:
+        out += walk_protocol_story(walk, styles, width, heading_level="h2", images=images)
     return out
 
 
@@ -690,7 +683,11 @@ def _appendix(lb: Any, categories: Sequence[tuple[str, Sequence[str]]] | None,
 
 
 def _annex(rows: Iterable[Any], styles: dict[str, Any]) -> list[Any]:
+    """One TextBlock per observation: plain text laid out without a Paragraph's mark-up
+    parser, the bulk of the time for thousands of entries."""
     from reportlab.platypus import PageBreak
+
+    from lagesbild_desktop.reports.text_block import Run, TextBlock
 
     status_sv = {label.code: label.sv for label in OBSERVATION_STATUSES}
     severity_sv = {int(label.code): label.sv for label in SEVERITIES}
@@ -703,18 +700,17 @@ def _annex(rows: Iterable[Any], styles: dict[str, Any]) -> list[Any]:
         count += 1
         when = row.occurred_from.astimezone(LOCAL).strftime("%Y-%m-%d %H:%M")
         place = ", ".join(x for x in (row.place_name, row.area or row.municipality) if x)
-        head = (f"{count}. {when} · {_plain(row.category_label)} · {_plain(place or '–')}")
-        facts = (f"Allvarlighet: {severity_sv.get(row.severity, row.severity)} · Status: "
-                 f"{status_sv.get(row.status, row.status)} · Organisation: "
-                 f"{_plain(row.organisation)}")
-        out.append(_p(head, styles["annex_head"]))
-        out.append(_p(facts, styles["annex_facts"]))
+        runs = [Run(f"{count}. {when} · {row.category_label} · {place or '–'}", BOLD, 8.5,
+                    INK, 11),
+                Run(f"Allvarlighet: {severity_sv.get(row.severity, row.severity)} · Status: "
+                    f"{status_sv.get(row.status, row.status)} · Organisation: "
+                    f"{row.organisation}", FONT, 7.5, MUTED, 10.5)]
         if row.title:
-            out.append(_p(f"<b>{_plain(row.title)}</b>", styles["annex_text"]))
-        # One paragraph per line: ReportLab splits a paragraph across pages line by line.
-        for part in (row.description or "").splitlines():
-            if part.strip():
-                out.append(_p(_plain(part), styles["annex_text"]))
+            runs.append(Run(row.title, BOLD, 8, INK, 10.5, indent=8))
+        runs += [Run(part, FONT, 8, INK, 10.5, indent=8)
+                 for part in (row.description or "").splitlines() if part.strip()]
+        # The heading, the facts and the first line of text stay on one page.
+        out.append(TextBlock(runs, space_before=6, keep=3))
     if count == 0:
         out.append(_p("Inga iakttagelser i perioden.", styles["body"]))
     return out
@@ -737,16 +733,21 @@ def catalogue_categories(db: Any) -> list[tuple[str, list[str]]]:
             for code, parent, label in rows if parent is None]
 
 
-def report_maps(db: Any, f: Any, picture: Any, *, tiles_path: str | Path | None = None,
-                ) -> list[tuple[str, Any, Any, str]]:
-    """The period's map of points and heat, and a close-up of the strongest hotspot."""
+def report_maps(db: Any, f: Any, picture: Any, pool: Executor, *,
+                tiles_path: str | Path | None = None,
+                ) -> list[Future[tuple[str, Any, Any, str]]]:
+    """The period's map of points and heat, and a close-up of the strongest hotspot, as
+    (heading, StaticMap, legend, caption), drawn in `pool`."""
     import math
 
     from lagesbild_desktop.reports.map_figure import POINTS_CAPTION, lagesbild_map
 
-    overview, legend = lagesbild_map(db, f, tiles_path=tiles_path, today=picture.today,
-                                     height=1000)
-    maps = [("Karta", overview, legend, POINTS_CAPTION)]
+    def overview() -> tuple[str, Any, Any, str]:
+        static, legend = lagesbild_map(db, f, tiles_path=tiles_path, today=picture.today,
+                                       height=1000)
+        return "Karta", static, legend, POINTS_CAPTION
+
+    maps = [pool.submit(overview)]
     if picture.hotspots.hotspots:
         top = picture.hotspots.hotspots[0]
         reach = max(1.4 * top.radius_m, DETAIL_MIN_REACH_M)
@@ -754,11 +755,15 @@ def report_maps(db: Any, f: Any, picture: Any, *, tiles_path: str | Path | None 
         dlon = dlat / math.cos(math.radians(top.centre_lat))
         bounds = (top.centre_lat - dlat, top.centre_lon - dlon,
                   top.centre_lat + dlat, top.centre_lon + dlon)
-        detail, _ = lagesbild_map(db, f, tiles_path=tiles_path, today=picture.today,
-                                  height=800, bounds=bounds)
-        maps.append((f"Närbild: hotspot 1{', ' + top.place if top.place else ''}", detail, [],
-                     "Samma iakttagelser som på översiktskartan, inzoomade på periodens "
-                     "starkaste hotspot."))
+
+        def detail() -> tuple[str, Any, Any, str]:
+            static, _ = lagesbild_map(db, f, tiles_path=tiles_path, today=picture.today,
+                                      height=800, bounds=bounds)
+            return (f"Närbild: hotspot 1{', ' + top.place if top.place else ''}", static, [],
+                    "Samma iakttagelser som på översiktskartan, inzoomade på periodens "
+                    "starkaste hotspot.")
+
+        maps.append(pool.submit(detail))
     return maps
 
 
@@ -798,6 +803,8 @@ def write_lagesbild_report(
     """
     from dataclasses import replace
 
+    from lagesbild_desktop.reports.map_figure import open_tiles
+    from lagesbild_desktop.reports.walk_protocol import IMAGE_WORKERS, prepare_images
     from lagesbild_desktop.services.lagesbild import compile_lagesbild
     from lagesbild_desktop.services.observations import iter_observations
     from lagesbild_desktop.services.walk_protocol import (
@@ -828,18 +835,28 @@ def write_lagesbild_report(
         scope = replace(f, period_from=current.start, period_to=current.end,
                         statuses=statuses)
         rows = iter_observations(db, scope)
-    step("map")
-    maps = report_maps(db, f, picture, tiles_path=tiles_path)
-    step("walks")
-    current = picture.periods.current
-    walks = [walk_protocol(db, walk_id, store=store, today=picture.today)
-             for walk_id in walks_in_period(db, current.start, current.end, f.area_ids)]
-    if not annex:
-        walks = [without_free_text(w) for w in walks]
-    step("write")
-    build_lagesbild_report(picture, path, annex_rows=rows, author=author, title=title,
-                           municipalities=list(municipalities), filter_text=text,
-                           categories=catalogue_categories(db), maps=maps, walks=walks,
-                           tiles_path=tiles_path)
+    # Maps, route maps and thumbnails are drawn in threads while the rest is read.
+    tiles = open_tiles(tiles_path)
+    try:
+        with ThreadPoolExecutor(IMAGE_WORKERS, "lagesbild-report") as pool:
+            step("map")
+            maps = report_maps(db, f, picture, pool, tiles_path=tiles_path)
+            step("walks")
+            current = picture.periods.current
+            walks = [walk_protocol(db, walk_id, store=store, today=picture.today)
+                     for walk_id in walks_in_period(db, current.start, current.end,
+                                                    f.area_ids)]
+            if not annex:
+                walks = [without_free_text(w) for w in walks]
+            with_images = [(w, prepare_images(w, CONTENT_WIDTH, tiles, pool)) for w in walks]
+            categories = catalogue_categories(db)
+            step("write")
+            build_lagesbild_report(
+                picture, path, annex_rows=rows, author=author, title=title,
+                municipalities=list(municipalities), filter_text=text, categories=categories,
+                maps=[job.result() for job in maps], walks=with_images)
+    finally:
+        if tiles is not None:
+            tiles.close()
     step("done")
     return picture

@@ -9,6 +9,8 @@ furniture. The protocol holds free text and photos, so every page says it is int
 from __future__ import annotations
 
 import logging
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from datetime import date
 from io import BytesIO
 from pathlib import Path
@@ -51,6 +53,28 @@ MAP_MARGIN = 0.12  # share of the route's extent added on each side
 # Rating cells: 0 (poor) red to 3 (good) green, pale enough for the number to read.
 RATING_SHADES = {0: "#f6c9c4", 1: "#fbe3bd", 2: "#e3efc9", 3: "#c6e6cf"}
 LEVELS = ("title", "h1", "h2", "h3")
+# Threads that draw maps and shrink photos while the story is put together: Pillow lets
+# go of the GIL while it decodes, resizes and composites.
+IMAGE_WORKERS = 2
+
+
+@dataclass(frozen=True)
+class ProtocolImages:
+    """The images of one protocol, being made in a pool: the route map (None when there
+    is nothing to draw) and the thumbnails by photo file."""
+
+    route: Future[tuple[Any, str]] | None = None
+    photos: dict[Path, Future[tuple[bytes, int, int] | None]] = field(default_factory=dict)
+
+
+def prepare_images(protocol: Any, width: float, tiles: Any, pool: Executor) -> ProtocolImages:
+    """Start drawing `protocol`'s route map and shrinking its photos in `pool`."""
+    route = (pool.submit(route_map, protocol, width, tiles)
+             if protocol.route or protocol.findings else None)
+    photos = {photo.path: pool.submit(thumbnail_jpeg, photo.path)
+              for finding in protocol.findings for photo in finding.photos
+              if photo.path is not None}
+    return ProtocolImages(route, photos)
 
 
 # --- Styles ----------------------------------------------------------------------------------
@@ -102,14 +126,22 @@ def _coordinates(lat: float, lon: float) -> str:
 
 
 def walk_protocol_story(protocol: Any, styles: dict[str, Any], width: float, *,
-                        tiles: Any = None, heading_level: str = "h1") -> list[Any]:
+                        tiles: Any = None, heading_level: str = "h1",
+                        images: ProtocolImages | None = None) -> list[Any]:
     """The protocol of one walk as flowables for a document `width` points wide.
 
     protocol: services.walk_protocol.WalkProtocol; styles: lagesbild_report._styles() or
     walk_styles() (the missing protocol styles are added); tiles: an open maps.mbtiles
     MBTiles for the route map's background, or None for borders only; heading_level: the
     style of the walk's title ("title", "h1" or "h2"); its sections use the next level.
+    images: from prepare_images (several protocols' images can be made at once); by
+    default they are made here.
     """
+    if images is None:
+        with ThreadPoolExecutor(IMAGE_WORKERS, "lagesbild-images") as pool:
+            return walk_protocol_story(protocol, styles, width, tiles=tiles,
+                                       heading_level=heading_level,
+                                       images=prepare_images(protocol, width, tiles, pool))
     register_fonts()
     styles = walk_styles(styles)
     from reportlab.platypus import CondPageBreak
@@ -120,8 +152,8 @@ def walk_protocol_story(protocol: Any, styles: dict[str, Any], width: float, *,
                         _p(_plain(protocol.title), styles[heading_level])]
     story += _header(protocol, styles, width)
     story += _participants(protocol, styles, width, section)
-    story += _route(protocol, styles, width, section, tiles)
-    story += _findings(protocol, styles, width, section)
+    story += _route(protocol, styles, width, section, images.route)
+    story += _findings(protocol, styles, width, section, images.photos)
     story += _measures(protocol, styles, width, section)
     story += _notes(protocol, styles, section)
     return story
@@ -167,15 +199,15 @@ def _participants(w: Any, styles: dict[str, Any], width: float, section: Any) ->
 
 
 def _route(w: Any, styles: dict[str, Any], width: float, section: Any,
-           tiles: Any) -> list[Any]:
+           drawing: Future[tuple[Any, str]] | None) -> list[Any]:
     from reportlab.platypus import CondPageBreak, KeepTogether
 
     head = [CondPageBreak(width * MAP_HEIGHT_RATIO + 20 * MM), _p("Rutt och punkter", section)]
     stops = [f for f in w.findings if f.stop_number is not None]
-    if not w.route and not w.findings:
+    if drawing is None:
         return [*head, _p(NO_ROUTE, styles["body"])]
     try:
-        image, attribution = route_map(w, width, tiles)
+        image, attribution = drawing.result()
     except Exception as error:  # noqa: BLE001 - a map that cannot be drawn must not stop the protocol
         log.warning("walk %s: route map not drawn: %s", w.id, error)
         return [*head, _p("Kartan kunde inte ritas.", styles["body"])]
@@ -218,7 +250,8 @@ def route_map(w: Any, width: float, tiles: Any = None) -> tuple[Any, str]:
     return Image(buffer, width=width, height=height), drawn.attribution
 
 
-def _findings(w: Any, styles: dict[str, Any], width: float, section: Any) -> list[Any]:
+def _findings(w: Any, styles: dict[str, Any], width: float, section: Any,
+              thumbnails: dict[Path, Any]) -> list[Any]:
     from reportlab.platypus import CondPageBreak
 
     out: list[Any] = [CondPageBreak(50 * MM), _p("Punkter och fynd", section)]
@@ -226,11 +259,12 @@ def _findings(w: Any, styles: dict[str, Any], width: float, section: Any) -> lis
         return [*out, _p("Inga fynd registrerade.", styles["body"])]
     out.append(_p(RATING_LEGEND, styles["small"]))
     for finding in w.findings:
-        out += _finding(finding, styles, width)
+        out += _finding(finding, styles, width, thumbnails)
     return out
 
 
-def _finding(f: Any, styles: dict[str, Any], width: float) -> list[Any]:
+def _finding(f: Any, styles: dict[str, Any], width: float,
+             thumbnails: dict[Path, Any]) -> list[Any]:
     """One stop. The text, ratings and first row of photos stay on one page, and so do the
     last row of photos and the proposed measure; a long description runs over pages."""
     from reportlab.platypus import KeepTogether
@@ -246,7 +280,7 @@ def _finding(f: Any, styles: dict[str, Any], width: float) -> list[Any]:
     head += _lines(f.description, styles["body"])
     if f.rated:
         head.append(_ratings(f, styles, width))
-    rows = _photo_rows(f.photos, styles, width)
+    rows = _photo_rows(f.photos, styles, width, thumbnails)
     tail: list[Any] = []
     if f.proposed_measure.strip():
         tail.append(_p("Föreslagen åtgärd", styles["label"]))
@@ -285,11 +319,13 @@ def _ratings(f: Any, styles: dict[str, Any], width: float) -> Any:
     return table
 
 
-def _photo_rows(photos: Any, styles: dict[str, Any], width: float) -> list[Any]:
+def _photo_rows(photos: Any, styles: dict[str, Any], width: float,
+                thumbnails: dict[Path, Any]) -> list[Any]:
     """The thumbnails, PHOTOS_PER_ROW to a row, each row a table of its own."""
     from reportlab.platypus import Table, TableStyle
 
-    cells = [_thumbnail_flowable(photo, styles) for photo in photos]
+    cells = [_thumbnail_flowable(photo, styles, thumbnails.get(photo.path))
+             for photo in photos]
     column = width / PHOTOS_PER_ROW
     out = []
     for i in range(0, len(cells), PHOTOS_PER_ROW):
@@ -332,10 +368,11 @@ def thumbnail_jpeg(path: Path, longest: int = PHOTO_PX) -> tuple[bytes, int, int
         return None
 
 
-def _thumbnail_flowable(photo: Any, styles: dict[str, Any]) -> Any:
+def _thumbnail_flowable(photo: Any, styles: dict[str, Any],
+                        making: Future[tuple[bytes, int, int] | None] | None) -> Any:
     from reportlab.platypus import Image
 
-    made = thumbnail_jpeg(photo.path) if photo.path is not None else None
+    made = making.result() if making is not None else None
     if made is None:
         return _missing_photo(photo, styles)
     data, w, h = made
