@@ -45,6 +45,7 @@ bench: setup
 	$(HEADLESS) $(PY) benchmarks/bench_store.py
 	$(HEADLESS) $(PY) benchmarks/bench_ui.py
 	$(PY) benchmarks/bench_lagesbild.py
+	$(PY) benchmarks/bench_report.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -169,8 +169,9 @@ def _header(w: Any, styles: dict[str, Any], width: float) -> list[Any]:
         ["Arrangör", w.organiser or "–"],
         ["Fas", w.phase_label],
         ["Omfattning", f"{_count(len(w.findings), 'punkt', 'punkter')}, "
-                       f"{_count(w.photo_count, 'bild', 'bilder')}, "
-                       f"{_count(len(w.measures), 'åtgärd', 'åtgärder')}"],
+                       + ("" if w.free_text_withheld else
+                          f"{_count(w.photo_count, 'bild', 'bilder')}, ")
+                       + f"{_count(len(w.measures), 'åtgärd', 'åtgärder')}"],
     ]
     data = [[r[0], _p(_plain(r[1]), styles["cell"])] for r in rows]
     table = _table(data, [28 * MM, width - 28 * MM], numeric_from=2, header=False,

@@ -117,6 +117,7 @@ class WalkProtocol:
     borders: tuple[dict[str, Any], ...]  # municipality borders, GeoJSON geometries (WGS 84)
     area_border: dict[str, Any] | None  # the walk's area when it is a district
     today: date
+    free_text_withheld: bool = False  # without_free_text: no text, no photos
 
     @property
     def participant_total(self) -> int:
@@ -214,7 +215,7 @@ def walks_in_period(db: Database, start: datetime, end: datetime,
 def without_free_text(protocol: WalkProtocol) -> WalkProtocol:
     """The protocol as the aggregated lägesbild may show it: places, categories, ratings
     and measures, but no free text and no photos (either may show or name people)."""
-    return replace(protocol, notes="", findings=tuple(
+    return replace(protocol, notes="", free_text_withheld=True, findings=tuple(
         replace(f, title="", description="", proposed_measure="", photos=())
         for f in protocol.findings))
 

@@ -373,3 +373,18 @@ def test_the_lagesbild_report_prints_the_walks_of_its_period(db, walk, store, tm
     text = body_text(check_pdf(elsewhere, tmp_path))
     assert "Inga trygghetsvandringar under perioden." in text
     assert "Kvällsvandring Östra Köping" not in text
+
+
+def test_without_free_text_keeps_places_ratings_and_measures(db, walk, store):
+    from lagesbild_desktop.services.walk_protocol import without_free_text
+
+    full = walk_protocol(db, walk, store=store, today=TODAY)
+    shown = without_free_text(full)
+    assert shown.free_text_withheld
+    assert not full.free_text_withheld
+    assert shown.notes == ""
+    assert shown.photo_count == 0 < full.photo_count
+    assert all(f.title == f.description == f.proposed_measure == "" for f in shown.findings)
+    assert [(f.stop_number, f.category, f.place_name, f.ratings) for f in shown.findings] == [
+        (f.stop_number, f.category, f.place_name, f.ratings) for f in full.findings]
+    assert shown.measures == full.measures
