@@ -327,9 +327,13 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             self._show_error(error)
 
+        saved = str(self.settings.value("map/mbtiles", "") or "")
+        tiles = Path(saved) if saved and Path(saved).is_file() else None
+        store = self.store
         self.work.run_with_progress(
-            lambda progress: write_lagesbild_report(db, f, path, municipalities=names,
-                                                    progress=progress),
+            lambda progress: write_lagesbild_report(
+                db, f, path, municipalities=names, progress=progress, tiles_path=tiles,
+                store=store),
             progressed, written, failed, label="report")
 
     def _work_done(self) -> None:
