@@ -2,6 +2,7 @@
 
     python build/i18n.py update          # pyside6-lupdate over lagesbild_desktop/ui
     python build/i18n.py fill FILE.tsv   # lines: context<TAB>English<TAB>Swedish
+                                         # (plurals, %n: "en ändring|%n ändringar")
     python build/i18n.py release         # pyside6-lrelease -> resources/i18n/*.qm
     python build/i18n.py check           # exit 1 if a string has no Swedish yet
 """
@@ -36,8 +37,11 @@ def unfinished(tree: ET.ElementTree) -> list[tuple[str, str]]:
         name = context.findtext("name", "")
         for message in context.iter("message"):
             translation = message.find("translation")
+            texts = [translation.text or ""] if translation is not None else [""]
+            if translation is not None and message.get("numerus") == "yes":
+                texts = [form.text or "" for form in translation.iter("numerusform")] or [""]
             if translation is None or translation.get("type") == "unfinished" \
-                    or not (translation.text or "").strip():
+                    or not all(text.strip() for text in texts):
                 missing.append((name, message.findtext("source", "")))
     return missing
 
@@ -58,7 +62,13 @@ def fill(tsv: Path) -> int:
                 translation = message.find("translation")
                 if translation is None:
                     translation = ET.SubElement(message, "translation")
-                translation.text = wanted[key]
+                if message.get("numerus") == "yes":  # Swedish: singular|plural
+                    for form in list(translation):
+                        translation.remove(form)
+                    for text in wanted[key].split("|"):
+                        ET.SubElement(translation, "numerusform").text = text
+                else:
+                    translation.text = wanted[key]
                 translation.attrib.pop("type", None)
                 filled += 1
     tree.write(TS, encoding="utf-8", xml_declaration=True)

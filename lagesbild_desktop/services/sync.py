@@ -25,7 +25,8 @@ from lagesbild_desktop.sync.client import ServerAccount, SyncReport, pending_cou
 
 __all__ = [
     "ConflictView", "RejectedOp", "discard_rejected", "list_conflicts", "needs_attention",
-    "pending_counts", "resolve_conflict", "retry_rejected", "run_sync",
+    "SyncStatus", "pending_counts", "resolve_conflict", "retry_rejected", "run_sync",
+    "sync_status",
 ]
 
 
@@ -176,3 +177,31 @@ def discard_rejected(db: Database, actor: Actor, op_id: str) -> None:
             session.execute(update(SyncState).where(SyncState.cursor >= rev)
                             .values(cursor=rev - 1))
         session.delete(op)
+
+
+# --- status bar -------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class SyncStatus:
+    pending_ops: int  # changes waiting to be sent
+    pending_photos: int  # photos waiting to be uploaded
+    rejected: int  # refused changes ("Behöver åtgärd")
+    conflicts: int  # unresolved conflicts
+    last_sync_at: datetime | None  # the last finished sync with `server_url`, UTC
+
+
+def sync_status(db: Database, store: Path, server_url: str | None) -> SyncStatus:
+    """What the status bar shows about sync, read in one go."""
+    from sqlalchemy import func
+
+    ops, photos = pending_counts(db, store, server_url)
+    with db.session() as session:
+        rejected = session.scalar(select(func.count()).select_from(Outbox)
+                                  .where(Outbox.state == "rejected")) or 0
+        conflicts = session.scalar(select(func.count()).select_from(Conflict)
+                                   .where(Conflict.resolved_at.is_(None))) or 0
+        last = None
+        if server_url:
+            last = session.scalar(select(SyncState.last_sync_at).where(
+                SyncState.server_url == server_url.rstrip("/")))
+    return SyncStatus(ops, photos, rejected, conflicts, last)

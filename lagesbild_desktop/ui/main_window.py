@@ -42,6 +42,7 @@ from lagesbild_desktop.ui.map_view import MapView
 from lagesbild_desktop.ui.measures_view import MeasuresView
 from lagesbild_desktop.ui.observation_form import ObservationForm
 from lagesbild_desktop.ui.observation_table import ObservationTableModel
+from lagesbild_desktop.ui.sync_control import SyncControl
 from lagesbild_desktop.ui.walks_view import WalksView
 
 log = logging.getLogger(__name__)
@@ -120,6 +121,8 @@ class MainWindow(QMainWindow):
         self.progress.hide()
         self.statusBar().addPermanentWidget(self.progress)
         self.statusBar().addPermanentWidget(self.count_label)
+        self.sync = SyncControl(work, db, actor, self.store, self.settings, self)
+        self.statusBar().addPermanentWidget(self.sync.label)
         self._make_actions()
 
         self.filters.changed.connect(self.apply_filter)
@@ -133,6 +136,7 @@ class MainWindow(QMainWindow):
         self.map.ready.connect(self._map_ready)
         self.work.slow_started.connect(lambda _label: self.progress.show())
         self.work.idle.connect(self._work_done)
+        self.sync.synced.connect(self._synced)
 
         self.work.run(lambda: load_choices(db, language), self._choices_loaded,
                       self._show_error, label="choices")
@@ -201,6 +205,12 @@ class MainWindow(QMainWindow):
         map_menu.addActions([self.heat_action, self.refresh_action])
         map_menu.addSeparator()
         map_menu.addActions([self.base_map_action, self.no_base_map_action])
+        sync_menu = self.menuBar().addMenu(self.tr("&Sync"))
+        sync_menu.addActions([self.sync.sync_action, self.sync.attention_action])
+        sync_menu.addSeparator()
+        sync_menu.addAction(self.sync.settings_action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.sync.sync_action)
 
     # -- loading ------------------------------------------------------------------------
     def _choices_loaded(self, choices: Choices) -> None:
@@ -277,6 +287,7 @@ class MainWindow(QMainWindow):
         self.count_label.setText(self.tr("{shown} of {total} observations").format(
             shown=f"{total:,}".replace(",", "\u202f"), total=f"{live:,}".replace(",", "\u202f")))
         self.table_loaded.emit(total)
+        self.sync.refresh_status()  # a change since may be waiting to be sent
         if self._pending_selection:
             self.select_observation(self._pending_selection)
 
@@ -335,6 +346,11 @@ class MainWindow(QMainWindow):
                 db, f, path, municipalities=names, progress=progress, tiles_path=tiles,
                 store=store),
             progressed, written, failed, label="report")
+
+    def _synced(self, report: Any) -> None:
+        """Show what other devices sent."""
+        if report.pulled:
+            self.apply_filter(self.filters.current_filter(), again=True)
 
     def _work_done(self) -> None:
         """Nothing runs any more: hide the progress bar and make it a busy bar again."""

@@ -509,6 +509,10 @@ i fjol</translation>
         <translation>&amp;Karta</translation>
     </message>
     <message>
+        <source>&amp;Sync</source>
+        <translation>S&amp;ynk</translation>
+    </message>
+    <message>
         <source>Safety walks</source>
         <translation>Trygghetsvandringar</translation>
     </message>
@@ -1363,6 +1367,287 @@ i fjol</translation>
     <message>
         <source>No photos. Drag pictures here or add them with the button.</source>
         <translation>Inga foton. Dra bilder hit eller lägg till dem med knappen.</translation>
+    </message>
+</context>
+<context>
+    <name>SyncAttentionDialog</name>
+    <message>
+        <source>Conflicts and refused changes</source>
+        <translation>Konflikter och avvisade ändringar</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Post</translation>
+    </message>
+    <message>
+        <source>Field</source>
+        <translation>Fält</translation>
+    </message>
+    <message>
+        <source>Your value</source>
+        <translation>Ditt värde</translation>
+    </message>
+    <message>
+        <source>Server's value</source>
+        <translation>Serverns värde</translation>
+    </message>
+    <message>
+        <source>Conflicts</source>
+        <translation>Konflikter</translation>
+    </message>
+    <message>
+        <source>Keep my value</source>
+        <translation>Behåll mitt värde</translation>
+    </message>
+    <message>
+        <source>Keep the server's value</source>
+        <translation>Behåll serverns värde</translation>
+    </message>
+    <message>
+        <source>Two people changed the same field. Both values are kept here; the record shows the later one until you choose.</source>
+        <translation>Två personer har ändrat samma fält. Båda värdena finns kvar här; posten visar det senaste tills du väljer.</translation>
+    </message>
+    <message>
+        <source>Change</source>
+        <translation>Ändring</translation>
+    </message>
+    <message>
+        <source>The server's answer</source>
+        <translation>Serverns svar</translation>
+    </message>
+    <message>
+        <source>Attempts</source>
+        <translation>Försök</translation>
+    </message>
+    <message>
+        <source>Refused changes</source>
+        <translation>Avvisade ändringar</translation>
+    </message>
+    <message>
+        <source>Send again</source>
+        <translation>Skicka igen</translation>
+    </message>
+    <message>
+        <source>Give up the change</source>
+        <translation>Släng ändringen</translation>
+    </message>
+    <message>
+        <source>The server refused these changes. They stay here, and the other changes sync as usual, until you send them again (for example after your role was changed) or give them up.</source>
+        <translation>Servern avvisade de här ändringarna. De ligger kvar här, och övriga ändringar synkas som vanligt, tills du skickar dem igen (till exempel efter att din roll har ändrats) eller slänger dem.</translation>
+    </message>
+    <message>
+        <source>Needs attention</source>
+        <translation>Behöver åtgärd</translation>
+    </message>
+    <message>
+        <source>Conflicts ({n})</source>
+        <translation>Konflikter ({n})</translation>
+    </message>
+    <message>
+        <source>Needs attention ({n})</source>
+        <translation>Behöver åtgärd ({n})</translation>
+    </message>
+    <message>
+        <source>Observation</source>
+        <translation>Iakttagelse</translation>
+    </message>
+    <message>
+        <source>Measure</source>
+        <translation>Åtgärd</translation>
+    </message>
+    <message>
+        <source>Safety walk</source>
+        <translation>Trygghetsvandring</translation>
+    </message>
+    <message>
+        <source>Photo</source>
+        <translation>Foto</translation>
+    </message>
+    <message>
+        <source>Area</source>
+        <translation>Område</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Kategori</translation>
+    </message>
+    <message>
+        <source>Focus area</source>
+        <translation>Fokusområde</translation>
+    </message>
+    <message>
+        <source>Commitment</source>
+        <translation>Medborgarlöfte</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>Rubrik</translation>
+    </message>
+    <message>
+        <source>Description</source>
+        <translation>Beskrivning</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Severity</source>
+        <translation>Allvarlighet</translation>
+    </message>
+    <message>
+        <source>Place</source>
+        <translation>Plats</translation>
+    </message>
+    <message>
+        <source>Deadline</source>
+        <translation>Slutdag</translation>
+    </message>
+    <message>
+        <source>Priority</source>
+        <translation>Prioritet</translation>
+    </message>
+    <message>
+        <source>Deleted</source>
+        <translation>Borttagen</translation>
+    </message>
+    <message>
+        <source>Linked observations</source>
+        <translation>Kopplade iakttagelser</translation>
+    </message>
+    <message>
+        <source>Delete</source>
+        <translation>Ta bort</translation>
+    </message>
+    <message>
+        <source>Give up this change? The record is fetched again from the server at the next sync; what you changed stays in the audit log.</source>
+        <translation>Släng den här ändringen? Posten hämtas på nytt från servern vid nästa synk; det du ändrade finns kvar i loggen.</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Synk</translation>
+    </message>
+</context>
+<context>
+    <name>SyncControl</name>
+    <message>
+        <source>Sync status</source>
+        <translation>Synkstatus</translation>
+    </message>
+    <message>
+        <source>Sync now</source>
+        <translation>Synka nu</translation>
+    </message>
+    <message>
+        <source>Sync settings…</source>
+        <translation>Synkinställningar…</translation>
+    </message>
+    <message>
+        <source>Conflicts and refused changes…</source>
+        <translation>Konflikter och avvisade ändringar…</translation>
+    </message>
+    <message>
+        <source>Log in to the server</source>
+        <translation>Logga in på servern</translation>
+    </message>
+    <message>
+        <source>Password for {user} on {server}:</source>
+        <translation>Lösenord för {user} på {server}:</translation>
+    </message>
+    <message>
+        <source>Sync</source>
+        <translation>Synk</translation>
+    </message>
+    <message>
+        <source>Syncing…</source>
+        <translation>Synkar…</translation>
+    </message>
+    <message>
+        <source>Conflicts and refused changes ({n})…</source>
+        <translation>Konflikter och avvisade ändringar ({n})…</translation>
+    </message>
+    <message>
+        <source>Not synced: no server set</source>
+        <translation>Ej synkad: ingen server inställd</translation>
+    </message>
+    <message>
+        <source>Sync failed: {reason}</source>
+        <translation>Synkningen misslyckades: {reason}</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n change(s)</source>
+        <translation>
+            <numerusform>%n ändring</numerusform><numerusform>%n ändringar</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n photo(s)</source>
+        <translation>
+            <numerusform>%n foto</numerusform><numerusform>%n foton</numerusform></translation>
+    </message>
+    <message>
+        <source>{what} waiting</source>
+        <translation>{what} väntar</translation>
+    </message>
+    <message>
+        <source> and </source>
+        <translation> och </translation>
+    </message>
+    <message>
+        <source>All synced</source>
+        <translation>Allt synkat</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n conflict(s)</source>
+        <translation>
+            <numerusform>%n konflikt</numerusform><numerusform>%n konflikter</numerusform></translation>
+    </message>
+    <message numerus="yes">
+        <source>%n refused</source>
+        <translation>
+            <numerusform>%n avvisad</numerusform><numerusform>%n avvisade</numerusform></translation>
+    </message>
+    <message>
+        <source>last synced {when}</source>
+        <translation>senast synkad {when}</translation>
+    </message>
+    <message>
+        <source>never synced</source>
+        <translation>aldrig synkad</translation>
+    </message>
+</context>
+<context>
+    <name>SyncSettingsDialog</name>
+    <message>
+        <source>Sync settings</source>
+        <translation>Synkinställningar</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Serveradress</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Användarnamn</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> min</translation>
+    </message>
+    <message>
+        <source>Only when I ask</source>
+        <translation>Bara när jag ber om det</translation>
+    </message>
+    <message>
+        <source>Sync every</source>
+        <translation>Synka var</translation>
+    </message>
+    <message>
+        <source>The server address starts with https:// (or http:// on a closed network).</source>
+        <translation>Serveradressen börjar med https:// (eller http:// i ett slutet nät).</translation>
+    </message>
+    <message>
+        <source>Give the user name you log in to the server with.</source>
+        <translation>Ange användarnamnet du loggar in på servern med.</translation>
     </message>
 </context>
 <context>

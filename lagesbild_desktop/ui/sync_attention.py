@@ -1,0 +1,215 @@
+"""What sync could not settle alone: conflicts (both values shown, the user picks) and
+changes the server refused ("Behöver åtgärd": send again or give up). Nothing is dropped
+without the user's choice."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QDialog,
+    QDialogButtonBox,
+    QHBoxLayout,
+    QLabel,
+    QMessageBox,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QTabWidget,
+    QVBoxLayout,
+    QWidget,
+)
+
+from lagesbild_desktop.db.engine import Database
+from lagesbild_desktop.domain.actor import Actor
+from lagesbild_desktop.services import sync as sync_service
+from lagesbild_desktop.ui.background import BackgroundWork
+
+
+def _value_text(value: Any) -> str:
+    if value is None:
+        return "–"
+    if isinstance(value, str):
+        return value
+    return json.dumps(value, ensure_ascii=False)
+
+
+def _table(headers: list[str]) -> QTableWidget:
+    table = QTableWidget(0, len(headers))
+    table.setHorizontalHeaderLabels(headers)
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+    table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+    table.setWordWrap(True)
+    table.horizontalHeader().setStretchLastSection(True)
+    table.verticalHeader().hide()
+    return table
+
+
+class SyncAttentionDialog(QDialog):
+    """Two lists: conflicts and refused changes, each with its two choices."""
+
+    changed = Signal()  # a conflict was resolved or a refused change handled
+    loaded = Signal()
+
+    def __init__(self, work: BackgroundWork, db: Database, actor: Actor,
+                 parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.work, self.db, self.actor = work, db, actor
+        self.conflicts: list[sync_service.ConflictView] = []
+        self.refused: list[sync_service.RejectedOp] = []
+        self.setWindowTitle(self.tr("Conflicts and refused changes"))
+        self.resize(820, 460)
+        self.tabs = QTabWidget()
+
+        self.conflict_table = _table([self.tr("Record"), self.tr("Field"),
+                                      self.tr("Your value"), self.tr("Server's value")])
+        self.conflict_table.setAccessibleName(self.tr("Conflicts"))
+        self.keep_mine = QPushButton(self.tr("Keep my value"))
+        self.keep_server = QPushButton(self.tr("Keep the server's value"))
+        self.keep_mine.clicked.connect(lambda: self._resolve("local"))
+        self.keep_server.clicked.connect(lambda: self._resolve("server"))
+        self.tabs.addTab(self._page(
+            self.tr("Two people changed the same field. Both values are kept here; the "
+                    "record shows the later one until you choose."),
+            self.conflict_table, [self.keep_mine, self.keep_server]), self.tr("Conflicts"))
+
+        self.refused_table = _table([self.tr("Record"), self.tr("Change"),
+                                     self.tr("The server's answer"), self.tr("Attempts")])
+        self.refused_table.setAccessibleName(self.tr("Refused changes"))
+        self.retry = QPushButton(self.tr("Send again"))
+        self.discard = QPushButton(self.tr("Give up the change"))
+        self.retry.clicked.connect(lambda: self._handle_refused(sync_service.retry_rejected))
+        self.discard.clicked.connect(self._discard)
+        self.tabs.addTab(self._page(
+            self.tr("The server refused these changes. They stay here, and the other "
+                    "changes sync as usual, until you send them again (for example after "
+                    "your role was changed) or give them up."),
+            self.refused_table, [self.retry, self.discard]), self.tr("Needs attention"))
+
+        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
+        buttons.rejected.connect(self.reject)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.tabs)
+        layout.addWidget(buttons)
+        for table in (self.conflict_table, self.refused_table):
+            table.itemSelectionChanged.connect(self._update_buttons)
+        self.reload()
+
+    def _page(self, text: str, table: QTableWidget, buttons: list[QPushButton]) -> QWidget:
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        note = QLabel(text)
+        note.setWordWrap(True)
+        layout.addWidget(note)
+        layout.addWidget(table)
+        row = QHBoxLayout()
+        row.addStretch(1)
+        for button in buttons:
+            row.addWidget(button)
+        layout.addLayout(row)
+        return page
+
+    # -- data ---------------------------------------------------------------------------
+    def reload(self) -> None:
+        db = self.db
+        self.work.run(lambda: (sync_service.list_conflicts(db), sync_service.needs_attention(db)),
+                      self._loaded, self._show_error, label="sync attention")
+
+    def _loaded(self, lists: tuple[list[Any], list[Any]]) -> None:
+        self.conflicts, self.refused = lists
+        self._fill(self.conflict_table, [
+            [self._record(c.table_name, c.row_id), self._field(c.field),
+             _value_text(c.local_value), _value_text(c.server_value)]
+            for c in self.conflicts])
+        self._fill(self.refused_table, [
+            [self._record(r.table_name, r.row_id), self._change(r), r.message,
+             str(r.attempts)] for r in self.refused])
+        self.tabs.setTabText(0, self.tr("Conflicts ({n})").format(n=len(self.conflicts)))
+        self.tabs.setTabText(1, self.tr("Needs attention ({n})").format(n=len(self.refused)))
+        self._update_buttons()
+        self.loaded.emit()
+
+    def _fill(self, table: QTableWidget, rows: list[list[str]]) -> None:
+        table.setRowCount(len(rows))
+        for r, row in enumerate(rows):
+            for c, text in enumerate(row):
+                table.setItem(r, c, QTableWidgetItem(text))
+        table.resizeColumnsToContents()
+        table.resizeRowsToContents()
+
+    def _record(self, table: str, row_id: str) -> str:
+        kinds = {"observation": self.tr("Observation"), "measure": self.tr("Measure"),
+                 "walk": self.tr("Safety walk"), "attachment": self.tr("Photo"),
+                 "area": self.tr("Area"), "category": self.tr("Category"),
+                 "focus_area": self.tr("Focus area"), "commitment": self.tr("Commitment")}
+        return f"{kinds.get(table, table)} {row_id[:8]}"
+
+    def _field(self, name: str) -> str:
+        fields = {"title": self.tr("Title"), "description": self.tr("Description"),
+                  "status": self.tr("Status"), "severity": self.tr("Severity"),
+                  "category_code": self.tr("Category"), "place_name": self.tr("Place"),
+                  "deadline": self.tr("Deadline"), "priority": self.tr("Priority"),
+                  "deleted_at": self.tr("Deleted"),
+                  "observation_ids": self.tr("Linked observations")}
+        return fields.get(name, name)
+
+    def _change(self, op: sync_service.RejectedOp) -> str:
+        if op.op == "delete":
+            return self.tr("Delete")
+        return ", ".join(self._field(name) for name in sorted(op.fields))
+
+    # -- choices ------------------------------------------------------------------------
+    def _selected(self, table: QTableWidget, items: list[Any]) -> Any | None:
+        rows = table.selectionModel().selectedRows()
+        return items[rows[0].row()] if rows and rows[0].row() < len(items) else None
+
+    def _update_buttons(self) -> None:
+        conflict = self._selected(self.conflict_table, self.conflicts) is not None
+        refused = self._selected(self.refused_table, self.refused) is not None
+        for button, on in ((self.keep_mine, conflict), (self.keep_server, conflict),
+                           (self.retry, refused), (self.discard, refused)):
+            button.setEnabled(on)
+
+    def _resolve(self, keep: str) -> None:
+        conflict = self._selected(self.conflict_table, self.conflicts)
+        if conflict is None:
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: sync_service.resolve_conflict(db, actor, conflict.id, keep))
+
+    def _discard(self) -> None:
+        if self._selected(self.refused_table, self.refused) is None:
+            return
+        if self.confirm_discard():
+            self._handle_refused(sync_service.discard_rejected)
+
+    def confirm_discard(self) -> bool:
+        """Ask before giving up a change; tests replace this."""
+        answer = QMessageBox.question(
+            self, self.tr("Give up the change"),
+            self.tr("Give up this change? The record is fetched again from the server at "
+                    "the next sync; what you changed stays in the audit log."))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _handle_refused(self, action: Callable[[Database, Actor, str], None]) -> None:
+        op = self._selected(self.refused_table, self.refused)
+        if op is None:
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: action(db, actor, op.op_id))
+
+    def _write(self, fn: Callable[[], Any]) -> None:
+        def done(_: Any) -> None:
+            self.changed.emit()
+            self.reload()
+
+        self.work.run(fn, done, self._show_error, write=True, label="sync choice")
+
+    def _show_error(self, error: BaseException) -> None:
+        QMessageBox.warning(self, self.tr("Sync"),
+                            getattr(error, "message_sv", None) or str(error))
