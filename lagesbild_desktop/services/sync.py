@@ -78,7 +78,8 @@ def resolve_conflict(db: Database, actor: Actor, conflict_id: str,
     """Keep one of the two values. The record gets it as a normal edit, which syncs.
 
     Keeping the local value of an edit that met a deletion restores the record: that is
-    what keeping the edit means.
+    what keeping the edit means. Keeping the server's side of a deleted record changes
+    nothing (the deletion stands).
     """
     if keep not in ("local", "server"):
         raise ValueError(f"keep must be 'local' or 'server', not {keep!r}")
@@ -109,7 +110,9 @@ def _choose(session: Any, actor: Actor, record: Any, field: str, value: Any,
         else:
             records.tombstone(session, actor, record)
         return
-    if keep == "local" and record.deleted_at is not None:
+    if record.deleted_at is not None:
+        if keep == "server":
+            return  # the server holds the deletion: there is nothing left to change
         records.restore(session, actor, record)
     if field == apply.LINKS:
         records.set_measure_links(session, actor, record, [str(v) for v in value or []])

@@ -171,6 +171,19 @@ def _values(
     return values, links
 
 
+def set_fields(session: Session, table_name: str, row_id: str, values: dict[str, Any]) -> None:
+    """Set fields to the server's (JSON) values, as bookkeeping: no outbox op, no audit."""
+    table = tables().get(table_name)
+    if table is None or not values:
+        return
+    if LINKS in values and table_name == "measure":
+        _set_links(session, row_id, [str(i) for i in values.pop(LINKS) or []])
+    columns = {k: from_json(table, k, v) for k, v in values.items()
+               if k in table.c and k not in ("id", "rev")}
+    if columns:
+        session.execute(update(table).where(table.c.id == row_id).values(**columns))
+
+
 def _set_links(session: Session, measure_id: str, observation_ids: list[str]) -> None:
     session.execute(delete(measure_observation).where(
         measure_observation.c.measure_id == measure_id))

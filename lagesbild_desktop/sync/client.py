@@ -17,6 +17,7 @@ from typing import Any, cast
 
 import httpx
 from sqlalchemy import func, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from lagesbild_desktop.db import audit
@@ -59,7 +60,7 @@ class SyncReport:
     pushed: int = 0  # ops the server answered (applied + duplicates + conflicts + rejected)
     applied: int = 0
     duplicates: int = 0
-    conflicts: int = 0  # field conflicts recorded (pushed and pulled)
+    conflicts: int = 0  # field conflicts the server reported (Conflict rows written)
     rejected: int = 0
     pulled: int = 0  # changes applied locally
     blobs_up: int = 0
@@ -127,13 +128,21 @@ def sync(
         connection.ensure_logged_in()
         _remember_account(db, connection.tokens)
         _upload_blobs(db, store, connection, server, report)
-        _push(db, connection, device_id, min(push_batch, protocol.MAX_OPS_PER_PUSH), report)
+        _push(db, connection, account.base_url, device_id,
+              min(push_batch, protocol.MAX_OPS_PER_PUSH), report)
         _pull(db, connection, account.base_url,
               max(1, min(page_size, protocol.MAX_PULL_LIMIT)), report)
         _download_blobs(db, store, connection, server, report)
         with db.transaction() as session:
             _state(session, account.base_url).last_sync_at = utcnow()
         report.finished = True
+    except (OSError, OperationalError) as error:
+        # A full disk, a folder gone, a database locked too long: stop, retry next time.
+        log.exception("sync with %s stopped by a local problem", account.base_url)
+        report.error = SyncProblem(
+            "local_problem", f"local problem during sync: {error}",
+            "Synkroniseringen avbröts av ett lokalt fel (disk eller databas). "
+            "Den fortsätter nästa gång.")
     except SyncProblem as problem:
         log.warning("sync with %s stopped: %s (%s)", account.base_url, problem.message_en,
                     problem.code)
@@ -192,6 +201,7 @@ def _stops_sync(problem: SyncProblem) -> bool:
     return problem.code in NETWORK_CODES or problem.code in AUTH_CODES or \
         problem.code.startswith("http_5")
 
+
 def _upload_blobs(db: Database, store: Path, connection: Connection, server: str,
                   report: SyncReport) -> None:
     with db.session() as session:
@@ -238,7 +248,13 @@ def _as_op(row: Outbox) -> protocol.Op:
                        hlc=row.hlc, user_id=row.user_id, device_id=row.device_id)
 
 
-def _push(db: Database, connection: Connection, device_id: str, batch: int,
+# Answers to a whole push that say "not this body": too large for a proxy in between,
+# or not readable by the server. Smaller batches get through; one op alone that still
+# fails is refused here, so it cannot hold up the ops behind it.
+BATCH_REFUSED = frozenset({"bad_request", "too_large", "http_413", "http_422"})
+
+
+def _push(db: Database, connection: Connection, url: str, device_id: str, batch: int,
           report: SyncReport) -> None:
     after = 0  # the outbox seq of the last op answered in this sync
     while True:
@@ -250,21 +266,44 @@ def _push(db: Database, connection: Connection, device_id: str, batch: int,
             seqs = {r.op_id: r.seq for r in rows}
         if not ops:
             return
-        answer = connection.post("/sync/push", protocol.PushRequest(
-            device_id=device_id, ops=ops), protocol.PushResponse)
+        try:
+            answer = connection.post("/sync/push", protocol.PushRequest(
+                device_id=device_id, ops=ops), protocol.PushResponse)
+        except SyncProblem as problem:
+            if problem.code not in BATCH_REFUSED:
+                raise
+            if len(ops) > 1:
+                batch = max(1, len(ops) // 2)
+                log.warning("push of %d ops refused (%s); trying %d at a time", len(ops),
+                            problem.message_en, batch)
+                continue
+            with db.transaction() as session:
+                _refuse_here(session, ops[0], problem)
+            report.rejected += 1
+            after = seqs[ops[0].op_id]
+            continue
         results = {r.op_id: r for r in answer.results}
         if len(results) != len(answer.results) or set(results) != set(seqs):
             raise bad_answer(f"push answered {len(answer.results)} results "
                              f"for {len(ops)} ops, or other op ids")
         with db.transaction() as session:
-            _take_results(session, [results[op.op_id] for op in ops], ops, report)
+            _take_results(session, url, [results[op.op_id] for op in ops], ops, report)
         after = max(seqs.values())
 
 
-def _take_results(session: Session, results: Sequence[protocol.OpResult],
+def _refuse_here(session: Session, op: protocol.Op, problem: SyncProblem) -> None:
+    log.warning("op %s (%s %s) cannot be sent: %s", op.op_id, op.table, op.row_id,
+                problem.message_en)
+    session.execute(update(Outbox).where(Outbox.op_id == op.op_id).values(
+        state="rejected", attempts=Outbox.attempts + 1,
+        last_error=f"{problem.message_sv} / {problem.message_en}"))
+
+
+def _take_results(session: Session, url: str, results: Sequence[protocol.OpResult],
                   ops: Sequence[protocol.Op], report: SyncReport) -> None:
     tables = apply.tables()
     done: list[str] = []
+    not_taken: list[tuple[protocol.Op, dict[str, Any]]] = []
     for result, op in zip(results, ops, strict=True):
         report.pushed += 1
         if result.status == "rejected":
@@ -280,23 +319,41 @@ def _take_results(session: Session, results: Sequence[protocol.OpResult],
             report.applied += 1
         elif result.status == "duplicate":
             report.duplicates += 1
-        else:
-            for found in result.conflicts:
-                report.conflicts += 1
-                session.add(Conflict(
-                    id=new_id(), table_name=op.table, row_id=op.row_id, field=found.field,
-                    local_value=found.mine, server_value=found.theirs, created_at=utcnow(),
-                    resolved_at=None, resolution=None))
+        # A duplicate repeats the first answer, conflicts included: when that answer was
+        # lost on the way, this is the first time the device hears of them.
+        for found in result.conflicts:
+            report.conflicts += 1
+            session.add(Conflict(
+                id=new_id(), table_name=op.table, row_id=op.row_id, field=found.field,
+                local_value=found.mine, server_value=found.theirs, created_at=utcnow(),
+                resolved_at=None, resolution=None))
         done.append(op.op_id)
         table = tables.get(op.table)
-        if result.rev is not None and table is not None:
-            # Bookkeeping, not an edit: no outbox op, no audit entry.
-            session.execute(update(table).where(
-                table.c.id == op.row_id,
-                (table.c.rev.is_(None)) | (table.c.rev < result.rev)).values(rev=result.rev))
+        if table is None or result.rev is None:
+            continue
+        # Bookkeeping, not an edit: no outbox op, no audit entry.
+        session.execute(update(table).where(
+            table.c.id == op.row_id,
+            (table.c.rev.is_(None)) | (table.c.rev < result.rev)).values(rev=result.rev))
+        if result.seq is None:
+            # The server stored nothing new, so no pull will bring this row back: where
+            # it kept its own values (an edit of a deleted record), take them here; a
+            # deletion of a record deleted already is fetched again for its time stamp.
+            theirs = {f.field: f.theirs for f in result.conflicts if f.kept == "theirs"}
+            if theirs:
+                not_taken.append((op, theirs))
+            if op.op == "delete":
+                state = _state(session, url)
+                state.cursor = min(state.cursor, result.rev - 1)
     for start in range(0, len(done), apply.IN_CHUNK):
         session.execute(Outbox.__table__.delete().where(  # type: ignore[attr-defined]
             Outbox.op_id.in_(done[start:start + apply.IN_CHUNK])))
+    if not_taken:
+        # Fields changed again by ops still to be sent keep their local values.
+        pending = apply.locally_changed_fields(session, (op.row_id for op, _ in not_taken))
+        for op, theirs in not_taken:
+            apply.set_fields(session, op.table, op.row_id, {
+                k: v for k, v in theirs.items() if k not in pending.get(op.row_id, set())})
 
 
 # --- pull ------------------------------------------------------------------------------
@@ -333,6 +390,10 @@ def _pull(db: Database, connection: Connection, url: str, limit: int,
         if page.next < cursor or (page.more and page.next == cursor):
             raise bad_answer(f"pull since {cursor} answered next {page.next}")
         with _transaction_without_foreign_keys(db) as session:
+            # A write first takes SQLite's write lock, so no local edit can slip in
+            # between reading which fields have unsent edits and storing the page.
+            session.execute(update(SyncState).where(SyncState.server_url == url)
+                            .values(cursor=SyncState.cursor))
             outcome = apply.apply_changes(session, page.changes)
             state = _state(session, url)
             if state.cursor != cursor:

@@ -207,6 +207,25 @@ class Garble(httpx.BaseTransport):
         self.inner.close()
 
 
+class Refuse(httpx.BaseTransport):
+    """Answer `status` without forwarding, as a proxy with a body size limit does."""
+
+    def __init__(self, when: Callable[[httpx.Request], bool], status: int,
+                 content: bytes = b"") -> None:
+        self.inner = httpx.HTTPTransport()
+        self.when, self.status, self.content = when, status, content
+        self.refused = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        if self.when(request):
+            self.refused += 1
+            return httpx.Response(self.status, content=self.content, request=request)
+        return self.inner.handle_request(request)
+
+    def close(self) -> None:
+        self.inner.close()
+
+
 class ViaProxy(httpx.BaseTransport):
     """Send every request through a FaultProxy (same server, the proxy's port)."""
 

@@ -26,6 +26,7 @@ from tests.sync.client_faults import (
     Garble,
     LoseReply,
     Recording,
+    Refuse,
     ViaProxy,
     pulls,
     pushes,
@@ -120,6 +121,39 @@ def test_a_reply_lost_after_the_server_committed_is_a_duplicate_on_resend(fleet)
     assert set(made) <= set(rows)
     assert len(rows) == 2  # no double rows
     assert all(a.get(i).rev == rows[i]["rev"] for i in made)
+
+
+def test_a_lost_reply_that_held_conflicts_records_them_on_resend(fleet):
+    a, b = fleet.device("a", "anna"), fleet.device("b", "bo")
+    made = a.observe(description="Från början")
+    fleet.sync_all(a, b)
+    a.edit(made, description="Annas text")
+    b.edit(made, description="Bos text")
+    assert a.sync().complete
+    assert b.sync(transport=LoseReply(pushes)).error.code == "connection_lost"
+    assert b.conflicts() == []
+    report = b.sync()
+    assert (report.duplicates, report.conflicts) == (1, 1)
+    [conflict] = b.conflicts()
+    assert (conflict.local_value, conflict.server_value) == ("Bos text", "Annas text")
+
+
+def test_a_body_limit_in_between_halves_the_batches_and_refuses_only_the_giant(fleet):
+    a, b = fleet.device("a", "anna"), fleet.device("b", "bo")
+    small = [a.observe(description=f"liten {i}") for i in range(3)]
+    giant = a.observe(description="x" * 9000)
+    small += [a.observe(description=f"liten {i}") for i in range(3, 6)]
+    limit = Refuse(lambda r: pushes(r) and len(r.content) > 6000, 413,
+                   b"<html>413 Request Entity Too Large</html>")
+    report = a.sync(transport=limit)
+    assert limit.refused >= 3
+    assert report.finished
+    assert (report.applied, report.rejected) == (6, 1)
+    [kept] = a.outbox()
+    assert (kept.row_id, kept.state) == (giant, "rejected")
+    assert "413" in kept.last_error
+    b.sync()
+    assert {i for (t, i) in b.data() if t == "observation"} == set(small)
 
 
 def test_a_push_cut_mid_request_applies_nothing_and_the_next_sync_sends_it(fleet, proxy):

@@ -142,6 +142,36 @@ def test_a_deletion_after_an_edit_wins_and_restoring_shows_the_edit(fleet):
     assert b.get(made).description == a.get(made).description == "Bos tillägg"
 
 
+def test_an_edit_of_a_record_known_deleted_takes_the_servers_values_back(fleet):
+    """Found by the convergence property: the server keeps its values and hands out no
+    new seq, so no pull brings the row again; the device must take them from the answer."""
+    a, b, made = shared(fleet, description="Från början")
+    a.delete(made)
+    fleet.sync_all(a, b)
+    assert b.get(made).deleted_at is not None
+    b.edit(made, description="Bos ändring av en borttagen")
+    report = b.sync()
+    assert report.complete
+    assert report.conflicts == 1
+    assert b.get(made).description == "Från början"
+    [conflict] = b.conflicts()
+    assert conflict.local_value == "Bos ändring av en borttagen"
+    assert a.data() == b.data()
+
+
+def test_keeping_the_servers_side_of_a_deleted_record_changes_nothing(fleet):
+    a, b, made = shared(fleet, description="Från början")
+    a.delete(made)
+    assert a.sync().complete
+    b.edit(made, description="Bos tillägg")
+    b.sync()
+    [conflict] = sync_service.list_conflicts(b.db)
+    sync_service.resolve_conflict(b.db, b.actor, conflict.id, "server")
+    assert b.outbox() == []
+    assert sync_service.list_conflicts(b.db) == []
+    assert b.get(made).deleted_at is not None
+
+
 def test_a_device_offline_for_weeks_converges_with_the_others(fleet):
     a, b, c = (fleet.device(n, u) for n, u in (("a", "anna"), ("b", "bo"), ("c", "cia")))
     base = [a.observe(severity=1, description=f"gemensam {i}") for i in range(20)]
