@@ -107,10 +107,15 @@ class Batch:
         for chunk in _chunks(op_ids, 500):
             for prior in self.session.scalars(select(AppliedOp).where(AppliedOp.op_id.in_(chunk))):
                 self.seen[prior.op_id] = (prior.digest, prior.result)
-        row_ids = list({op.row_id for op in ops})
-        for chunk in _chunks(row_ids, 500):
-            for record in self.session.scalars(select(Record).where(Record.row_id.in_(chunk))):
-                self.rows[(record.table_name, record.row_id)] = RowState.load(record)
+        by_table: dict[str, set[str]] = {}
+        for op in ops:
+            by_table.setdefault(op.table, set()).add(op.row_id)
+        for table, row_ids in by_table.items():
+            # (table_name, row_id) is the primary key: both columns, so the index is used.
+            for chunk in _chunks(sorted(row_ids), 500):
+                for record in self.session.scalars(select(Record).where(
+                        Record.table_name == table, Record.row_id.in_(chunk))):
+                    self.rows[(record.table_name, record.row_id)] = RowState.load(record)
 
     # --- one op ---------------------------------------------------------------------
 
