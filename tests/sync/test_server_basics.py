@@ -92,3 +92,11 @@ def test_admin_cli_adds_orgs_and_users(tmp_path: Path, capsys: pytest.CaptureFix
     out = capsys.readouterr()
     assert "Added user per" in out.out
     assert "exists already" in out.err
+
+
+def test_organisations_get_the_ids_the_desktop_app_gives_them(sync_server: SyncServer
+                                                               ) -> None:
+    from lagesbild_desktop.services.installation import built_in_id
+
+    _, admin = sync_server
+    assert admin.add_org("Köpings kommun") == built_in_id("organisation", "Köpings kommun")

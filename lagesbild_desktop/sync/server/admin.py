@@ -27,6 +27,15 @@ KIND_ALIASES = {
     "allmanhet": "public",
 }
 ORGANISATION_KINDS = catalogue.codes(catalogue.ORGANISATION_KINDS)
+# The namespace of services/installation.py's built-in ids: an organisation added here
+# gets the id the desktop app gives an organisation of the same name, so a device set up
+# as "Köpings kommun" and the server agree on who owns its records. (The server may not
+# import the app's layers; tests/sync/test_server_basics.py checks the two agree.)
+BUILT_IN = uuid.UUID("6f1c1f5e-2b7a-4c55-9a55-7a1b1e0c5d10")
+
+
+def organisation_id(name: str) -> str:
+    return str(uuid.uuid5(BUILT_IN, f"organisation:{name}"))
 
 
 class AdminError(ValueError):
@@ -65,15 +74,16 @@ def add_org(store: Store, name: str, kind: str, *, org_id: str | None = None,
             now: datetime | None = None) -> str:
     """Create an organisation; it reaches every client through pull like any change."""
     code = organisation_kind(kind)
-    if not name.strip():
+    name = name.strip()
+    if not name:
         raise AdminError("an organisation needs a name")
     if find_organisation(store, name) is not None:
         raise AdminError(f"an organisation called {name!r} exists already")
-    org_id = org_id or str(uuid.uuid4())
+    org_id = org_id or organisation_id(name)
     system = auth.Principal(user_id="", username="(admin command)", org_id=org_id,
                             role="admin", device_id="server")
     op = protocol.Op(op_id=str(uuid.uuid4()), table="organisation", row_id=org_id,
-                     op="upsert", fields={"name": name.strip(), "kind": code})
+                     op="upsert", fields={"name": name, "kind": code})
     [result] = push.push(store, system, [op], now or utcnow())
     if result.status != "applied":
         raise AdminError(f"could not add the organisation: {result.reason}")
