@@ -136,3 +136,8 @@ def test_bad_names_and_ranges_are_bad_requests(sync_server: SyncServer) -> None:
         **anna.headers(), "Content-Range": "bytes 2-3/4"})
     assert response.status_code == 400
     assert anna.http.head(f"/v1/blobs/{sha}").status_code == 401
+    big = b"x" * (CHUNK + 1)
+    response = put(anna, hashlib.sha256(big).hexdigest(), big, 0, len(big))
+    assert (response.status_code, response.json()["detail"]["code"]) == (413, "too_large")
+    response = anna.http.get(f"/v1/blobs/{sha}", headers=anna.headers())
+    assert (response.status_code, response.json()["detail"]["code"]) == (404, "not_found")

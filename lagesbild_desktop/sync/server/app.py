@@ -150,6 +150,8 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one place that lists every ro
         if principal.role == "read_only":
             raise ApiError("read_only")
         span = ContentRange.parse(content_range)
+        if int(request.headers.get("content-length") or 0) > protocol.MAX_CHUNK_BYTES:
+            raise ApiError("too_large")
         chunk = await request.body()
         return await run_in_threadpool(state.blobs.put_chunk, _checked(sha256), span, chunk)
 

@@ -12,6 +12,7 @@ import os
 import threading
 from dataclasses import dataclass
 from pathlib import Path
+from typing import BinaryIO
 
 from lagesbild_desktop.sync import protocol
 from lagesbild_desktop.sync.server.errors import ApiError
@@ -38,6 +39,15 @@ class ContentRange:
         if unit != "bytes" or not 0 <= parsed.start <= parsed.end < parsed.total:
             raise ApiError("bad_request", message_en="Content-Range is malformed.")
         return parsed
+
+
+def _lock_file(file: BinaryIO) -> None:
+    """An exclusive lock on an open file until it is closed (POSIX; elsewhere none)."""
+    try:
+        import fcntl
+    except ImportError:  # Windows: one server process per blob folder there
+        return
+    fcntl.flock(file.fileno(), fcntl.LOCK_EX)
 
 
 class BlobStore:
@@ -73,23 +83,30 @@ class BlobStore:
         if len(chunk) != span.end - span.start + 1:
             raise ApiError("bad_request",
                            message_en="The body length does not match Content-Range.")
+        # The thread lock orders this process's requests; the file lock orders several
+        # server processes sharing one blob folder (behind a load balancer).
         with self._lock(sha):
             done = self.path(sha)
             if done.exists():
                 return protocol.BlobStatus(offset=done.stat().st_size, complete=True)
             partial = self._partial(sha)
-            offset = partial.stat().st_size if partial.exists() else 0
-            if span.start != offset:
-                raise ApiError("bad_range", headers={
-                    protocol.UPLOAD_OFFSET_HEADER: str(offset)})
             with partial.open("ab") as file:
+                _lock_file(file)
+                if done.exists():  # another process finished it meanwhile
+                    return protocol.BlobStatus(offset=done.stat().st_size, complete=True)
+                offset = file.seek(0, os.SEEK_END)
+                if span.start != offset:
+                    if offset == 0:
+                        partial.unlink(missing_ok=True)
+                    raise ApiError("bad_range", headers={
+                        protocol.UPLOAD_OFFSET_HEADER: str(offset)})
                 file.write(chunk)
                 file.flush()
                 os.fsync(file.fileno())
-            offset += len(chunk)
-            if offset < span.total:
-                return protocol.BlobStatus(offset=offset, complete=False)
-            return self._finish(sha, partial, offset)
+                offset += len(chunk)
+                if offset < span.total:
+                    return protocol.BlobStatus(offset=offset, complete=False)
+                return self._finish(sha, partial, offset)
 
     def _finish(self, sha: str, partial: Path, size: int) -> protocol.BlobStatus:
         digest = hashlib.sha256()
