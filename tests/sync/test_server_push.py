@@ -217,3 +217,24 @@ def test_bookkeeping_fields_from_the_client_are_ignored(sync_server: SyncServer)
         "title": "x", "updated_by": "someone-else", "rev": 999, "id": row_id}, base_rev=rev)])
     assert result["status"] == "applied"
     assert row_of(anna, row_id)["row"]["updated_by"] == anna.user_id
+
+
+def test_measures_carry_their_observation_links(sync_server: SyncServer) -> None:
+    _, admin = sync_server
+    org, anna, bo = two_devices(admin)
+    obs_id, _ = created(anna, org)
+    measure_id = str(uuid.uuid4())
+    measure = {"owner_org_id": org, "sharing": "partners", "title": "Belysning",
+               "measure_type": "lighting", "description": "", "responsible_org_id": org,
+               "responsible_contact": "", "priority": "normal", "deadline": None,
+               "status": "proposed", "follow_up_on": None, "effect": None,
+               "effect_notes": "", "focus_area_id": None, "commitment_id": None,
+               "walk_id": None, "deleted_at": None}
+    [made] = anna.push([anna.op("measure", measure_id, measure)])
+    seen, _ = bo.pull_all()
+    assert seen[("measure", measure_id)]["row"]["observation_ids"] == []
+    [linked] = anna.push([anna.op("measure", measure_id, {"observation_ids": [obs_id]},
+                                  base_rev=made["rev"])])
+    assert linked["status"] == "applied"
+    seen, _ = bo.pull_all()
+    assert seen[("measure", measure_id)]["row"]["observation_ids"] == [obs_id]

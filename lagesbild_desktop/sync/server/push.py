@@ -187,6 +187,9 @@ class Batch:
                     op.table in protocol.SHARED_CATALOGUE_TABLES and p.role == "admin"):
                 raise Rejected("forbidden", "a new record must belong to your organisation")
         fields.setdefault("deleted_at", None)
+        if op.table == "measure":
+            # Links are sent apart from the columns; a pulled measure always has the list.
+            fields.setdefault("observation_ids", [])
         seq = self.seqs.next()
         data = dict(fields)
         stamp = self.now.isoformat()
