@@ -46,6 +46,9 @@ class SyncProblem(Exception):
         return hash((self.code, self.message_en))
 
 
+# An access token the server no longer takes: refresh (or sign in) once and try again.
+RENEWABLE = frozenset({"token_expired", "token_invalid"})
+
 # The codes whose problem lies with the network or the server, not with this device's data.
 NETWORK_CODES = frozenset({"unreachable", "timeout", "connection_lost", "server_error",
                            "bad_answer"})
@@ -213,8 +216,9 @@ class Connection:
         repeated. Error answers other than 404 and 416 become SyncProblems."""
         self.ensure_logged_in()
         response = self._send(method, path, headers=self._headers(headers), **kwargs)
-        if response.status_code == 401 and _code(response) == "token_expired":
-            log.info("access token expired; refreshing and trying %s %s again", method, path)
+        if response.status_code == 401 and _code(response) in RENEWABLE:
+            log.info("access token %s; signing in again and trying %s %s again",
+                     _code(response), method, path)
             self.tokens.access = None
             self.log_in()
             response = self._send(method, path, headers=self._headers(headers), **kwargs)
@@ -229,7 +233,7 @@ class Connection:
         for attempt in (1, 2):
             with self._stream(method, path, headers=self._headers()) as response:
                 if (response.status_code == 401 and attempt == 1
-                        and _code(response.read()) == "token_expired"):
+                        and _code(response.read()) in RENEWABLE):
                     self.tokens.access = None
                     self.log_in()
                     continue

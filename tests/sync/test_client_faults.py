@@ -323,6 +323,16 @@ def test_an_access_token_expiring_mid_sync_is_refreshed_once(fleet):
     assert "/v1/auth/refresh" in paths
 
 
+def test_an_access_token_the_server_does_not_know_is_replaced_once(fleet):
+    a = fleet.device("a", "anna")
+    a.observe()
+    a.account.tokens.access = "not-a-token-the-server-ever-gave"  # e.g. a restored server
+    recording = Recording()
+    report = a.sync(transport=recording)
+    assert report.complete, report.error
+    assert [p for _, p, _ in recording.sent][:2] == ["/v1/sync/push", "/v1/auth/refresh"]
+
+
 def test_a_device_revoked_mid_sync_stops_with_a_clear_message_and_keeps_the_outbox(fleet):
     a = fleet.device("a", "anna")
     a.observe()
@@ -387,6 +397,20 @@ def test_a_photo_corrupt_in_the_local_store_is_reported_and_the_rest_goes_on(fle
     assert (b.store / whole.sha256[:2] / whole.sha256).exists()
     assert not (b.store / broken.sha256[:2] / broken.sha256).exists()
     assert b.sync().blobs_missing == 1
+
+
+def test_a_photo_damaged_on_the_server_is_not_stored_and_is_reported(fleet, tmp_path):
+    a, b = fleet.device("a", "anna"), fleet.device("b", "bo")
+    attached = a.attach(a.observe(), photo(tmp_path, "bild.jpg", 4000))
+    assert a.sync().complete
+    on_server = fleet.admin.blob_dir / attached.sha256[:2] / attached.sha256
+    on_server.write_bytes(b"rotten" + on_server.read_bytes()[6:])
+    report = b.sync()
+    assert [p.code for p in report.problems] == ["hash_mismatch"]
+    assert report.blobs_down == 0
+    assert report.blobs_missing == 1
+    assert not (b.store / attached.sha256[:2] / attached.sha256).exists()
+    assert not list(b.store.glob(".download-*"))  # no half file left behind
 
 
 def test_bytes_damaged_on_the_way_are_refused_by_the_server_and_sent_again(fleet, tmp_path):
