@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import uuid
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -101,3 +102,32 @@ def test_twenty_devices_at_once_and_a_puller_misses_nothing(sync_server: SyncSer
         puller.result()
     assert len(expected) == 1000
     assert seen == expected
+
+
+def test_two_server_processes_on_one_database(
+        sync_server_factory: Callable[..., SyncServer]) -> None:
+    """As behind a load balancer: pushes through both, a puller on one sees them all."""
+    first, second = sync_server_factory(), sync_server_factory()
+    admin = first.admin
+    org = admin.add_org("Köpings kommun")
+    for n in range(8):
+        admin.add_user(f"user{n}", "Köpings kommun", "reporter")
+    devices = [(first if n % 2 else second).admin.api(f"user{n}") for n in range(8)]
+    expected: set[str] = set()
+    lock = threading.Lock()
+
+    def work(api: Api) -> None:
+        for _ in range(5):
+            row_ids = [str(uuid.uuid4()) for _ in range(5)]
+            results = api.push([api.op("observation", r, observation(org)) for r in row_ids])
+            assert {r["status"] for r in results} == {"applied"}
+            with lock:
+                expected.update(row_ids)
+
+    with ThreadPoolExecutor(8) as pool:
+        for future in [pool.submit(work, api) for api in devices]:
+            future.result()
+    seen, _ = devices[0].pull_all(limit=50)
+    assert {row_id for table, row_id in seen if table == "observation"} == expected
+    seqs = sorted(change["seq"] for change in seen.values())
+    assert len(set(seqs)) == len(seqs)
