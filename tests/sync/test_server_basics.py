@@ -100,3 +100,12 @@ def test_organisations_get_the_ids_the_desktop_app_gives_them(sync_server: SyncS
 
     _, admin = sync_server
     assert admin.add_org("Köpings kommun") == built_in_id("organisation", "Köpings kommun")
+
+
+def test_unknown_paths_answer_in_the_error_shape(sync_server: SyncServer) -> None:
+    base_url, _ = sync_server
+    response = httpx.get(f"{base_url}/v1/nothing-here")
+    assert (response.status_code, response.json()["detail"]["code"]) == (404, "not_found")
+    response = httpx.delete(f"{base_url}/v1/sync/push")
+    assert response.status_code == 405
+    assert response.json()["detail"]["message_sv"]

@@ -238,3 +238,13 @@ def test_measures_carry_their_observation_links(sync_server: SyncServer) -> None
     assert linked["status"] == "applied"
     seen, _ = bo.pull_all()
     assert seen[("measure", measure_id)]["row"]["observation_ids"] == [obs_id]
+
+
+def test_a_value_that_is_not_json_is_rejected(sync_server: SyncServer) -> None:
+    _, admin = sync_server
+    org, anna, _ = two_devices(admin)
+    row_id, rev = created(anna, org)
+    [result] = anna.push([anna.op("observation", row_id, {"latitude": float("nan")},
+                                  base_rev=rev)])
+    assert (result["status"], result["reason"]) == ("rejected", "bad_fields")
+    assert anna.pull()["changes"]  # the pull still answers valid JSON

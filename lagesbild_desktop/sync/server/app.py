@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lagesbild_desktop.sync import protocol
 from lagesbild_desktop.sync.server import auth, pull, push
@@ -26,6 +27,7 @@ from lagesbild_desktop.sync.server.blobs import BlobStore, ContentRange
 from lagesbild_desktop.sync.server.errors import (
     ApiError,
     api_error_handler,
+    http_error_handler,
     validation_error_handler,
 )
 from lagesbild_desktop.sync.server.models import Record
@@ -91,6 +93,7 @@ def create_app(database_url: str, blob_dir: Path, *,
     app.state.lagesbild = state
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
+    app.add_exception_handler(StarletteHTTPException, http_error_handler)
     _routes(app)
     return app
 

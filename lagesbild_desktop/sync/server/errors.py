@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
 
 # code -> (HTTP status, English, Swedish)
 MESSAGES: dict[str, tuple[int, str, str]] = {
@@ -23,6 +24,8 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
     "bad_request": (400, "The request could not be understood.",
                     "Servern förstod inte begäran."),
     "not_found": (404, "Not found.", "Hittades inte."),
+    "method_not_allowed": (405, "This method is not allowed here.",
+                           "Metoden är inte tillåten här."),
     "hash_mismatch": (409, "The uploaded file does not match its checksum; upload it again.",
                       "Den uppladdade filen stämmer inte med sin kontrollsumma. "
                       "Ladda upp den igen."),
@@ -63,3 +66,12 @@ async def validation_error_handler(_request: Request, error: Exception) -> JSONR
         f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
         for e in error.errors()[:5])
     return JSONResponse(body("bad_request", f"{english} {problems}", swedish), status_code=400)
+
+
+async def http_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    """Starlette's own answers (unknown path, wrong method) in the contract's shape too."""
+    assert isinstance(error, HTTPException)
+    code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "bad_request")
+    _, english, swedish = MESSAGES[code]
+    return JSONResponse(body(code, english, swedish), status_code=error.status_code,
+                        headers=getattr(error, "headers", None))

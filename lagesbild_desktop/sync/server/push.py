@@ -151,6 +151,10 @@ class Batch:
             raise Rejected("bad_fields", f"sharing {fields['sharing']!r}")
         if "owner_org_id" in fields and not isinstance(fields["owner_org_id"], str):
             raise Rejected("bad_fields", "owner_org_id")
+        try:
+            json.dumps(fields, allow_nan=False)
+        except ValueError:
+            raise Rejected("bad_fields", "a value is not valid JSON (NaN or infinity)") from None
         catalogue = op.table in protocol.SHARED_CATALOGUE_TABLES
         if catalogue and self.principal.role != "admin":
             raise Rejected("forbidden", f"only admins change {op.table}")
@@ -287,8 +291,7 @@ class Batch:
             else:
                 for key, value in values.items():
                     setattr(row.orm, key, value)
-        # Updates first: a row changed twice moves its unique rev on, never onto another.
-        self.session.flush()
+        self.session.flush()  # the updates of loaded rows, batched by the ORM
         if new_rows:
             self.session.execute(insert(Record), new_rows)
         if self.revisions:
