@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -244,7 +245,10 @@ def test_a_value_that_is_not_json_is_rejected(sync_server: SyncServer) -> None:
     _, admin = sync_server
     org, anna, _ = two_devices(admin)
     row_id, rev = created(anna, org)
-    [result] = anna.push([anna.op("observation", row_id, {"latitude": float("nan")},
-                                  base_rev=rev)])
+    body = {"device_id": anna.device_id,
+            "ops": [anna.op("observation", row_id, {"latitude": float("nan")}, base_rev=rev)]}
+    response = anna.http.post("/v1/sync/push", content=json.dumps(body).encode(), headers={
+        **anna.headers(), "Content-Type": "application/json"})
+    [result] = response.json()["results"]
     assert (result["status"], result["reason"]) == ("rejected", "bad_fields")
     assert anna.pull()["changes"]  # the pull still answers valid JSON
