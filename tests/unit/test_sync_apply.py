@@ -159,3 +159,36 @@ def test_a_row_the_schema_cannot_hold_is_skipped_and_the_rest_of_the_page_applie
     assert (outcome.applied, outcome.skipped) == (1, 1)
     with db.session() as session:
         assert session.get(Observation, new) is not None
+
+
+def test_a_large_page_goes_in_per_table_and_field_set_with_the_same_result(db, actor):
+    """Inserts, updates, an update merged with an unsent edit and a row twice in a page."""
+    views = [observations.create_observation(db, actor, draft(description=f"lokal {i}"))
+             for i in range(3)]
+    with db.session() as session:
+        rows = {v.id: server_row(session.get(Observation, v.id)) for v in views}
+    as_if_pushed(db)
+    edited = views[2].id  # edited here since: its description is not pushed yet
+    observations.update_observation(db, actor, edited, draft(description="min ändring"))
+    template = rows[views[0].id]
+    new = [new_id() for _ in range(300)]
+    page = [change("observation", row_id, dict(template, description=f"ny {i}"), seq=i + 1,
+                   owner=actor.org_id) for i, row_id in enumerate(new)]
+    page += [change("observation", v.id, dict(rows[v.id], description="från servern",
+                                                  severity=3), seq=400 + n, owner=actor.org_id)
+             for n, v in enumerate(views)]
+    twice = new[0]
+    page.append(change("observation", twice, dict(template, description="andra gången"),
+                       seq=500, owner=actor.org_id))
+    with db.transaction() as session:
+        outcome = apply_changes(session, page)
+    assert (outcome.applied, outcome.skipped, outcome.merged) == (len(page), 0, 1)
+    with db.session() as session:
+        got = {o.id: o for o in session.scalars(select(Observation))}
+        assert [got[row_id].description for row_id in new[1:4]] == ["ny 1", "ny 2", "ny 3"]
+        assert got[twice].description == "andra gången"  # the later change wins
+        assert got[twice].rev == 500
+        assert got[views[0].id].description == "från servern"
+        assert got[views[0].id].severity == 3
+        assert got[edited].description == "min ändring"  # kept: it goes out next push
+        assert got[edited].severity == 3  # the other fields are the server's
