@@ -107,3 +107,28 @@ def test_tokens_are_stored_hashed(sync_server: SyncServer) -> None:
     assert len(stored) == 2
     assert password_hash is not None
     assert password_hash.startswith("$argon2")
+
+
+def test_another_user_on_the_same_device_ends_the_first_ones_tokens(sync_server: SyncServer
+                                                                    ) -> None:
+    _, admin = sync_server
+    admin.add_org("Köpings kommun")
+    admin.add_user("anna", "Köpings kommun")
+    admin.add_user("bo", "Köpings kommun")
+    anna = admin.api("anna")
+    bo = admin.api("bo", device_id=anna.device_id)
+    assert code_of(anna.http.get("/v1/sync/pull", headers=anna.headers())) == (
+        401, "token_invalid")
+    assert bo.http.get("/v1/sync/pull", headers=bo.headers()).status_code == 200
+    assert [d.username for d in admin.list_devices()] == ["bo"]
+
+
+def test_pull_limit_is_bounded(sync_server: SyncServer) -> None:
+    _, admin = sync_server
+    admin.add_org("Köpings kommun")
+    admin.add_user("anna", "Köpings kommun")
+    anna = admin.api("anna")
+    response = anna.http.get("/v1/sync/pull", params={"since": 0, "limit": 5001},
+                             headers=anna.headers())
+    assert code_of(response) == (400, "bad_request")
+    assert anna.pull(0, limit=5000)["more"] is False
