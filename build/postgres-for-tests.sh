@@ -64,8 +64,13 @@ start() {
     if [ "$(id -u)" = 0 ] && ! id postgres >/dev/null 2>&1; then
         give_up "running as root, but there is no postgres user to run the server as"
     fi
-    data=$(mktemp -d "${TMPDIR:-/tmp}/lagesbild-pg.XXXXXX")
-    if [ "$(id -u)" = 0 ]; then chown postgres "$data"; fi
+    if [ "$(id -u)" = 0 ]; then
+        # In /tmp, not $TMPDIR: the postgres user must be able to reach the folder.
+        data=$(mktemp -d /tmp/lagesbild-pg.XXXXXX)
+        chown postgres "$data"
+    else
+        data=$(mktemp -d "${TMPDIR:-/tmp}/lagesbild-pg.XXXXXX")
+    fi
     chmod 700 "$data"
     port=${LAGESBILD_TEST_PG_PORT:-55432}
     # The first free port from there on (a second run may still hold one).
