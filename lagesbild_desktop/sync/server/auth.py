@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import logging
 import secrets
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -132,8 +132,6 @@ def _issue(session: Session, user: User, device_id: str, settings: TokenSettings
     org = session.get(Record, ("organisation", user.org_id))
     org_name, org_kind = "", ""
     if org is not None:
-        import json
-
         data = json.loads(org.data)
         org_name, org_kind = data.get("name", ""), data.get("kind", "")
     return protocol.TokenResponse(
@@ -168,5 +166,3 @@ def authenticate(session: Session, authorization: str | None, now: datetime) -> 
         raise ApiError("token_invalid")
     return Principal(user.id, user.username, user.org_id, user.role, device.id)
 
-
-Clock = Callable[[], datetime]
