@@ -132,3 +132,16 @@ def test_pull_limit_is_bounded(sync_server: SyncServer) -> None:
                              headers=anna.headers())
     assert code_of(response) == (400, "bad_request")
     assert anna.pull(0, limit=5000)["more"] is False
+
+
+def test_one_new_device_signing_in_twice_at_once(sync_server: SyncServer) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    _, admin = sync_server
+    admin.add_org("Köpings kommun")
+    admin.add_user("anna", "Köpings kommun")
+    device_id = str(uuid.uuid4())
+    with ThreadPoolExecutor(8) as pool:
+        apis = list(pool.map(lambda _: admin.api("anna", device_id=device_id), range(8)))
+    assert len({api.token["access_token"] for api in apis}) == 8
+    assert [d.id for d in admin.list_devices()] == [device_id]

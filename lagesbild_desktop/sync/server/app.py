@@ -19,6 +19,7 @@ from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
@@ -111,8 +112,13 @@ def _routes(app: FastAPI) -> None:
     def token(body: protocol.TokenRequest, state: StateDep) -> protocol.TokenResponse:
         with state.store.read() as session:
             user_id = auth.check_password(session, body.username, body.password)
-        with state.store.write(seq_lock=False) as session:
-            answer = auth.login(session, user_id, body, state.tokens, state.clock())
+        try:
+            with state.store.write(seq_lock=False) as session:
+                answer = auth.login(session, user_id, body, state.tokens, state.clock())
+        except IntegrityError:
+            # The same new device signed in twice at once; the other one registered it.
+            with state.store.write(seq_lock=False) as session:
+                answer = auth.login(session, user_id, body, state.tokens, state.clock())
         log.info("%s signed in on device %s", body.username, body.device_id)
         return answer
 
