@@ -55,11 +55,28 @@ class ConflictView:
     created_at: datetime
     resolved_at: datetime | None
     resolution: str | None
+    record: str = ""  # what the user knows the record by: a title, a category and place
 
 
-def _conflict_view(c: Conflict) -> ConflictView:
+def _conflict_view(c: Conflict, record: str = "") -> ConflictView:
     return ConflictView(c.id, c.table_name, c.row_id, c.field, c.local_value, c.server_value,
-                        c.created_at, c.resolved_at, c.resolution)
+                        c.created_at, c.resolved_at, c.resolution, record)
+
+
+def describe_record(session: Any, table_name: str, row_id: str) -> str:
+    """A record in the user's words ("Klotter, Stora torget"); "" when it is not here."""
+    from lagesbild_desktop.db.models import Category
+
+    model = SYNCED_TABLES.get(table_name)
+    record = session.get(model, row_id) if model is not None else None
+    if record is None:
+        return ""
+    if table_name == "observation":
+        label = session.scalar(select(Category.label_sv).where(
+            Category.code == record.category_code)) or record.category_code
+        return ", ".join(x for x in (label, record.title or record.place_name) if x)
+    return str(getattr(record, "title", "") or getattr(record, "name", "")
+               or getattr(record, "file_name", ""))
 
 
 def list_conflicts(db: Database, *, include_resolved: bool = False,
@@ -70,7 +87,8 @@ def list_conflicts(db: Database, *, include_resolved: bool = False,
             stmt = stmt.where(Conflict.resolved_at.is_(None))
         if row_id is not None:
             stmt = stmt.where(Conflict.row_id == row_id)
-        return [_conflict_view(c) for c in session.scalars(stmt)]
+        return [_conflict_view(c, describe_record(session, c.table_name, c.row_id))
+                for c in session.scalars(stmt)]
 
 
 def resolve_conflict(db: Database, actor: Actor, conflict_id: str,
@@ -136,6 +154,7 @@ class RejectedOp:
     message: str  # what the server said, Swedish / English
     attempts: int
     created_at: datetime
+    record: str = ""  # as describe_record
 
 
 def needs_attention(db: Database) -> list[RejectedOp]:
@@ -144,7 +163,8 @@ def needs_attention(db: Database) -> list[RejectedOp]:
         rows = session.scalars(select(Outbox).where(Outbox.state == "rejected")
                                .order_by(Outbox.seq))
         return [RejectedOp(r.op_id, r.table_name, r.row_id, r.op, dict(r.fields),
-                           r.last_error or "", r.attempts, r.created_at) for r in rows]
+                           r.last_error or "", r.attempts, r.created_at,
+                           describe_record(session, r.table_name, r.row_id)) for r in rows]
 
 
 def _rejected(session: Any, op_id: str) -> Outbox:

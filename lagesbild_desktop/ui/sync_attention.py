@@ -14,6 +14,7 @@ from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QHBoxLayout,
+    QHeaderView,
     QLabel,
     QMessageBox,
     QPushButton,
@@ -45,7 +46,12 @@ def _table(headers: list[str]) -> QTableWidget:
     table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
     table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     table.setWordWrap(True)
-    table.horizontalHeader().setStretchLastSection(True)
+    header = table.horizontalHeader()
+    header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    for column, width in enumerate((190, 110)):
+        table.setColumnWidth(column, width)
+    for column in range(2, len(headers)):  # the values share what is left
+        header.setSectionResizeMode(column, QHeaderView.ResizeMode.Stretch)
     table.verticalHeader().hide()
     return table
 
@@ -123,11 +129,11 @@ class SyncAttentionDialog(QDialog):
     def _loaded(self, lists: tuple[list[Any], list[Any]]) -> None:
         self.conflicts, self.refused = lists
         self._fill(self.conflict_table, [
-            [self._record(c.table_name, c.row_id), self._field(c.field),
+            [self._record(c.table_name, c.record), self._field(c.field),
              _value_text(c.local_value), _value_text(c.server_value)]
             for c in self.conflicts])
         self._fill(self.refused_table, [
-            [self._record(r.table_name, r.row_id), self._change(r), r.message,
+            [self._record(r.table_name, r.record), self._change(r), r.message,
              str(r.attempts)] for r in self.refused])
         self.tabs.setTabText(0, self.tr("Conflicts ({n})").format(n=len(self.conflicts)))
         self.tabs.setTabText(1, self.tr("Needs attention ({n})").format(n=len(self.refused)))
@@ -138,16 +144,18 @@ class SyncAttentionDialog(QDialog):
         table.setRowCount(len(rows))
         for r, row in enumerate(rows):
             for c, text in enumerate(row):
-                table.setItem(r, c, QTableWidgetItem(text))
-        table.resizeColumnsToContents()
+                item = QTableWidgetItem(text)
+                item.setToolTip(text)
+                table.setItem(r, c, item)
         table.resizeRowsToContents()
 
-    def _record(self, table: str, row_id: str) -> str:
+    def _record(self, table: str, described: str) -> str:
         kinds = {"observation": self.tr("Observation"), "measure": self.tr("Measure"),
                  "walk": self.tr("Safety walk"), "attachment": self.tr("Photo"),
                  "area": self.tr("Area"), "category": self.tr("Category"),
                  "focus_area": self.tr("Focus area"), "commitment": self.tr("Commitment")}
-        return f"{kinds.get(table, table)} {row_id[:8]}"
+        kind = kinds.get(table, table)
+        return f"{kind}: {described}" if described else kind
 
     def _field(self, name: str) -> str:
         fields = {"title": self.tr("Title"), "description": self.tr("Description"),

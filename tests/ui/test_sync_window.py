@@ -170,6 +170,7 @@ def test_a_conflict_shows_both_values_and_the_users_choice_syncs(qtbot, work, wi
     values = {dialog.conflict_table.item(0, c).text() for c in (2, 3)}
     assert values == {"Klotter på porten", "Klotter på garaget"}
     assert dialog.conflict_table.item(0, 1).text() == "Beskrivning"
+    assert dialog.conflict_table.item(0, 0).text() == "Iakttagelse: Klotter"
     assert not dialog.keep_mine.isEnabled()
     dialog.conflict_table.selectRow(0)
     mine = dialog.conflict_table.item(0, 2).text()
