@@ -46,6 +46,7 @@ bench: setup
 	$(HEADLESS) $(PY) benchmarks/bench_ui.py
 	$(PY) benchmarks/bench_lagesbild.py
 	$(PY) benchmarks/bench_report.py
+	$(PY) benchmarks/bench_sync.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

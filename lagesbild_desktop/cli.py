@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -339,16 +339,23 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     db, f = _lagesbild_filter(args)
     _check_mbtiles(args.mbtiles)
+    return _write_pdf(args.output, lambda: write_lagesbild_report(
+        db, f, args.output, annex=args.annex, author=args.author, title=args.title,
+        municipalities=args.municipality, tiles_path=args.mbtiles,
+        store=config.attachments_dir(db.path)), lagesbild.BadPeriod)
+
+
+def _write_pdf(output: Path, write: Callable[[], object],
+               *refusals: type[Exception]) -> int:
+    """Write a PDF; `refusals` (with a message_sv) and file errors become UserErrors."""
     try:
-        write_lagesbild_report(db, f, args.output, annex=args.annex, author=args.author,
-                               title=args.title, municipalities=args.municipality,
-                               tiles_path=args.mbtiles, store=config.attachments_dir(db.path))
-    except lagesbild.BadPeriod as error:
-        raise UserError(str(error), error.message_sv) from error
+        write()
+    except refusals as error:
+        raise UserError(str(error), error.message_sv) from error  # type: ignore[attr-defined]
     except OSError as error:
-        raise UserError(f"cannot write {args.output}: {error}",
-                        f"Kan inte skriva {args.output}: {error.strerror or error}") from error
-    print(args.output)
+        raise UserError(f"cannot write {output}: {error}",
+                        f"Kan inte skriva {output}: {error.strerror or error}") from error
+    print(output)
     return EXIT_OK
 
 
@@ -369,17 +376,9 @@ def cmd_walk_report(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services.walk_protocol import UnknownWalk
 
     db = open_db(args)
-    try:
-        write_walk_protocol(db, args.walk_id, args.output,
-                            store=config.attachments_dir(db.path),
-                            tiles_path=args.mbtiles, author=args.author)
-    except (UnknownWalk, MBTilesError) as error:
-        raise UserError(str(error), error.message_sv) from error
-    except OSError as error:
-        raise UserError(f"cannot write {args.output}: {error}",
-                        f"Kan inte skriva {args.output}: {error.strerror or error}") from error
-    print(args.output)
-    return EXIT_OK
+    return _write_pdf(args.output, lambda: write_walk_protocol(
+        db, args.walk_id, args.output, store=config.attachments_dir(db.path),
+        tiles_path=args.mbtiles, author=args.author), UnknownWalk, MBTilesError)
 
 
 def _number(value: float | None, decimals: int = 0, sign: bool = False) -> str:

@@ -9,7 +9,7 @@ longer than a line, and splits across pages between any two lines.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from reportlab.lib.colors import HexColor
@@ -19,7 +19,9 @@ from reportlab.platypus import Flowable
 
 
 @dataclass(frozen=True, slots=True)
-class Line:
+class Run:
+    """A piece of text to wrap; every line it wraps into is a Run of the same look."""
+
     text: str  # plain text, no markup
     font: str
     size: float
@@ -28,26 +30,14 @@ class Line:
     indent: float = 0.0
 
 
-@dataclass(frozen=True, slots=True)
-class Run:
-    """A piece of text to wrap: every line it wraps into shares its look."""
-
-    text: str
-    font: str
-    size: float
-    colour: str
-    leading: float
-    indent: float = 0.0
-
-
-def wrap_runs(runs: Sequence[Run], width: float) -> list[Line]:
+def wrap_runs(runs: Sequence[Run], width: float) -> list[Run]:
+    """The runs as lines no wider than `width`."""
     lines = []
     for run in runs:
         room = width - run.indent
         for part in simpleSplit(run.text, run.font, run.size, room) or [""]:
-            for piece in _break_long(part, run.font, run.size, room):
-                lines.append(Line(piece, run.font, run.size, run.colour, run.leading,
-                                  run.indent))
+            lines += [replace(run, text=piece)
+                      for piece in _break_long(part, run.font, run.size, room)]
     return lines
 
 
@@ -72,7 +62,7 @@ class TextBlock(Flowable):  # type: ignore[misc]
     """
 
     def __init__(self, runs: Sequence[Run], *, space_before: float = 0.0,
-                 keep: int = 1, lines: list[Line] | None = None) -> None:
+                 keep: int = 1, lines: list[Run] | None = None) -> None:
         super().__init__()
         self._runs = list(runs)
         self._lines = lines
