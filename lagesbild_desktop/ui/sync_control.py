@@ -127,7 +127,12 @@ class SyncControl(QObject):
 
     @property
     def interval_min(self) -> int:
-        return int(self.settings.value("sync/interval_min", DEFAULT_INTERVAL_MIN) or 0)
+        saved = self.settings.value("sync/interval_min", DEFAULT_INTERVAL_MIN)
+        try:
+            return max(0, int(saved or 0))
+        except (TypeError, ValueError):  # a settings file edited by hand
+            log.warning("sync interval %r in the settings is not a number", saved)
+            return DEFAULT_INTERVAL_MIN
 
     def set_server(self, url: str, username: str, interval_min: int) -> None:
         if (url, username) != (self.server_url, self.username):
