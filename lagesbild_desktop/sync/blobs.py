@@ -12,7 +12,6 @@ import logging
 import os
 import tempfile
 from collections.abc import Iterable
-from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import select
@@ -78,13 +77,6 @@ def file_sha256(path: Path) -> str:
         for chunk in iter(lambda: data.read(CHUNK), b""):
             digest.update(chunk)
     return digest.hexdigest()
-
-
-@dataclass
-class BlobOutcome:
-    done: list[str] = field(default_factory=list)  # complete on the server / stored here
-    missing: list[str] = field(default_factory=list)  # not (yet) available at the other end
-    problems: list[SyncProblem] = field(default_factory=list)
 
 
 def hash_mismatch(sha256: str, where: str) -> SyncProblem:

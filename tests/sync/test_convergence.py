@@ -1,7 +1,8 @@
 """Property: whatever the devices do, in whatever order they sync, with replies lost and
-answers garbled on the way, in the end every device holds the same data and every
-change the server acknowledged is in its op log (nothing acknowledged is lost). Users
-also resolve the conflicts they are shown, either way, as they go.
+answers garbled on the way, in the end every device holds the same data (and the photo
+of every live attachment) and every change the server acknowledged is in its op log
+(nothing acknowledged is lost). Users also resolve the conflicts they are shown, either
+way, as they go.
 
 Three devices (two users of the municipality, one of the police) against the real
 server; hypothesis picks the edits, the order of syncs and the faults.
@@ -19,8 +20,10 @@ from sqlalchemy import select
 from lagesbild_desktop.db.models import Observation
 from lagesbild_desktop.services import observations
 from lagesbild_desktop.services import sync as sync_service
+from lagesbild_desktop.sync import blobs
+from lagesbild_desktop.sync.client import pending_counts
 from lagesbild_desktop.sync.server.models import AppliedOp
-from tests.sync.client_devices import Fleet
+from tests.sync.client_devices import Fleet, photo
 from tests.sync.client_faults import Garble, LoseReply, pulls, pushes
 
 FIELDS = {
@@ -29,7 +32,8 @@ FIELDS = {
     "place_name": st.sampled_from(["Torget", "Skolan", "Stationen"]),
     "status": st.sampled_from(["new", "assessing", "resolved"]),
 }
-FAULTS = [None, None, "lose_push_reply", "lose_pull_reply", "garble_pull", "small_pages"]
+FAULTS = [None, None, "lose_push_reply", "lose_pull_reply", "garble_pull", "small_pages",
+          "lose_chunk_reply"]
 
 devices_ = st.integers(0, 2)
 change = st.one_of(
@@ -39,6 +43,8 @@ change = st.one_of(
                     lambda f: st.tuples(st.just(f), FIELDS[f])))] * 4,
     st.tuples(st.just("delete"), devices_, st.integers(0, 50)),
     st.tuples(st.just("restore"), devices_, st.integers(0, 50)),
+    # A photo; few different ones, so the same bytes end up on several records.
+    st.tuples(st.just("attach"), devices_, st.integers(0, 50), st.integers(1, 3)),
 )
 # A round: the devices change things offline, then sync in some order, some with a fault;
 # then the users may resolve the conflicts they are shown, keeping one side.
@@ -71,6 +77,8 @@ def transport_for(fault):
         return LoseReply(pulls), {}
     if fault == "garble_pull":
         return Garble(pulls, 200, b'{"changes": "nonsense"}'), {}
+    if fault == "lose_chunk_reply":
+        return LoseReply(lambda r: r.method == "PUT"), {}
     if fault == "small_pages":
         return None, {"page_size": 2, "push_batch": 2}
     return None, {}
@@ -117,6 +125,10 @@ def run_plan(fleet, plan, run: int) -> None:
                 who.delete(row)
             elif action == "restore":
                 observations.restore_observation(who.db, who.actor, row)
+            elif action == "attach" and who.get(row).deleted_at is None:
+                # 1.5 MiB: two chunks, so a lost chunk reply leaves a half upload behind.
+                source = photo(fleet.folder, f"bild{more[0]}.jpg", 3 << 19, seed=more[0])
+                who.attach(row, source)
         for index, fault in syncs:
             sync(group[index], fault)
         for device in group if keep else ():
@@ -125,10 +137,14 @@ def run_plan(fleet, plan, run: int) -> None:
     for _ in range(3):
         for device in group:
             sync(device)
-    first = group[0].data(("observation",))
+    first = group[0].data(("observation", "attachment"))
     for device in group:
         assert device.outbox() == [], device
-        assert device.data(("observation",)) == first, device
+        assert device.data(("observation", "attachment")) == first, device
+        # Every photo a live record shows is here, and none waits to be sent.
+        assert pending_counts(device.db, device.store) == (0, 0), device
+        with device.db.session() as session:
+            assert blobs.to_download(session, device.store) == [], device
     with fleet.admin.store.read() as session:
         logged = set(session.scalars(select(AppliedOp.op_id)))
     assert acknowledged <= logged
