@@ -478,3 +478,29 @@ def test_the_outbox_is_untouched_by_a_failed_sync(fleet):
         after = [(o.op_id, o.fields, o.state) for o in session.scalars(select(Outbox))]
     assert after == before
 
+
+
+def test_two_syncs_of_one_device_at_once_leave_it_consistent(fleet):
+    """A timer and the button at the same moment: both end, neither breaks anything."""
+    import threading
+
+    a, b = fleet.device("a", "anna"), fleet.device("b", "bo")
+    for i in range(30):
+        b.observe(description=f"från b {i}")
+    assert b.sync().complete
+    for i in range(20):
+        a.observe(description=f"från a {i}")
+    reports = []
+    threads = [threading.Thread(target=lambda: reports.append(a.sync(page_size=5)))
+               for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert len(reports) == 2
+    for report in reports:
+        assert report.error is None or report.error.code == "busy", report.error
+    assert a.sync().complete
+    assert b.sync().complete
+    assert a.data() == b.data()
+    assert len([k for k in a.data() if k[0] == "observation"]) == 50
