@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -94,6 +94,19 @@ HOTSPOTS_JSON_HELP = """\
                    Hochberg adjusted), significance ("99,9 %", "99 %", "95 %"),
                    confidence (0.999, 0.99, 0.95), observation_ids}
 """
+
+
+PRIVACY_HELP = """\
+--format json prints one object a line for each finding:
+  from the database  {table, id, field, kind, start, end, text}
+  from `-`           {kind, start, end, text}
+kind is personnummer, samordningsnummer, phone, email or licence_plate; start and end
+are character offsets (end excluded) in the field or in the whole input.
+
+Exit status: 0 when nothing was found, 1 when something was found, 2 on bad use
+(an unreadable database, an input that is not UTF-8, an argument other than `-`).
+"""
+EXIT_FOUND = 1
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -204,6 +217,20 @@ def build_parser() -> argparse.ArgumentParser:
     sync.add_argument("--user", required=True, metavar="NAME", help="user name on the server")
     sync.add_argument("--password-file", type=Path, required=True, metavar="FILE",
                       help="file whose first line is the password (it is not stored)")
+
+    privacy = commands.add_parser(
+        "privacy-scan", help="find personal data in the free text (identity numbers, "
+                             "phone numbers, e-mail addresses, licence plates)",
+        description="Scan the free text of every live record (observations, walks, "
+                    "measures, photo file names) for personnummer and samordningsnummer "
+                    "(with the Luhn check), phone numbers, e-mail addresses and licence "
+                    "plates; with `-`, scan standard input instead. The rules are in "
+                    "docs/decisions.md (Privacy guard).",
+        epilog=PRIVACY_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
+    add_db(privacy)
+    privacy.add_argument("--format", choices=["text", "json"], default="text")
+    privacy.add_argument("source", nargs="?", metavar="-",
+                         help="`-` to scan standard input instead of the database")
     return parser
 
 
@@ -545,10 +572,45 @@ def cmd_sync(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_privacy_scan(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.domain.privacy import KIND_SV, scan
+    from lagesbild_desktop.services.privacy import scan_database
+
+    if args.source not in (None, "-"):
+        raise UserError(f"unknown input {args.source!r}; give `-` for standard input",
+                        f"Okänd indata {args.source!r}. Skriv `-` för att läsa standard in.")
+    found: Iterable[tuple[dict[str, str], Any]]
+    if args.source == "-":
+        try:
+            text = sys.stdin.read()
+        except UnicodeDecodeError as error:
+            raise UserError(f"standard input is not UTF-8: {error}",
+                            "Standard in är inte UTF-8-text.") from error
+        found = (({}, f) for f in scan(text))
+    else:
+        found = (({"table": s.table, "id": s.row_id, "field": s.field}, s.finding)
+                 for s in scan_database(open_db(args)))
+    count = 0
+    for where, f in found:
+        count += 1
+        if args.format == "json":
+            print(json.dumps({**where, "kind": f.kind, "start": f.start, "end": f.end,
+                              "text": f.text}, ensure_ascii=False))
+        elif where:
+            print(f"{where['table']:11} {where['id']:36}  {where['field']:19} "
+                  f"{KIND_SV[f.kind]:19} {f.text}")
+        else:
+            print(f"tecken {f'{f.start}–{f.end}':13} {KIND_SV[f.kind]:19} {f.text}")
+    if args.format == "text":
+        print(f"{count} fynd." if count else "Inga personuppgifter hittades.")
+    return EXIT_FOUND if count else EXIT_OK
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
     "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
+    "privacy-scan": cmd_privacy_scan,
 }
 
 
