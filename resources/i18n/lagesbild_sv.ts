@@ -1276,6 +1276,51 @@ i fjol</translation>
         <translation>Sparar iakttagelsen</translation>
     </message>
     <message>
+        <source>Personal identity number</source>
+        <translation>Personnummer</translation>
+    </message>
+    <message>
+        <source>Coordination number</source>
+        <translation>Samordningsnummer</translation>
+    </message>
+    <message>
+        <source>Phone number</source>
+        <translation>Telefonnummer</translation>
+    </message>
+    <message>
+        <source>E-mail address</source>
+        <translation>E-postadress</translation>
+    </message>
+    <message>
+        <source>Licence plate</source>
+        <translation>Registreringsnummer</translation>
+    </message>
+    <message numerus="yes">
+        <source>…and %n more</source>
+        <translation>
+            <numerusform>…och %n till</numerusform><numerusform>…och %n till</numerusform></translation>
+    </message>
+    <message>
+        <source>The text may contain personal data. Observations describe places, not people: mask it before saving?</source>
+        <translation>Texten kan innehålla personuppgifter. Iakttagelser beskriver platser, inte personer: vill du maskera dem innan du sparar?</translation>
+    </message>
+    <message>
+        <source>Personal data in the text</source>
+        <translation>Personuppgifter i texten</translation>
+    </message>
+    <message>
+        <source>Mask and save</source>
+        <translation>Maskera och spara</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Spara ändå</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Avbryt</translation>
+    </message>
+    <message>
         <source>The observation was saved, but these photos could not be added:</source>
         <translation>Iakttagelsen sparades, men de här fotona kunde inte läggas till:</translation>
     </message>
@@ -1577,12 +1622,16 @@ i fjol</translation>
     <message numerus="yes">
         <source>%n change(s)</source>
         <translation>
-            <numerusform>%n ändring</numerusform><numerusform>%n ändringar</numerusform></translation>
+            <numerusform>%n ändring</numerusform>
+            <numerusform>%n ändringar</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n photo(s)</source>
         <translation>
-            <numerusform>%n foto</numerusform><numerusform>%n foton</numerusform></translation>
+            <numerusform>%n foto</numerusform>
+            <numerusform>%n foton</numerusform>
+        </translation>
     </message>
     <message>
         <source>{what} waiting</source>
@@ -1599,12 +1648,16 @@ i fjol</translation>
     <message numerus="yes">
         <source>%n conflict(s)</source>
         <translation>
-            <numerusform>%n konflikt</numerusform><numerusform>%n konflikter</numerusform></translation>
+            <numerusform>%n konflikt</numerusform>
+            <numerusform>%n konflikter</numerusform>
+        </translation>
     </message>
     <message numerus="yes">
         <source>%n refused</source>
         <translation>
-            <numerusform>%n avvisad</numerusform><numerusform>%n avvisade</numerusform></translation>
+            <numerusform>%n avvisad</numerusform>
+            <numerusform>%n avvisade</numerusform>
+        </translation>
     </message>
     <message>
         <source>last synced {when}</source>

@@ -67,6 +67,7 @@ def make_form(qtbot, work, db, actor, choices, store, drafts):  # type: ignore[n
                                drafts=drafts, **kwargs)
         form.show_error = Recorder()
         form.confirm_discard = Recorder(answer=True)
+        form.ask_privacy = Recorder(answer="save")
         qtbot.addWidget(form)
         form.show()
         qtbot.waitExposed(form)
