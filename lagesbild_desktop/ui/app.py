@@ -6,6 +6,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 log = logging.getLogger(__name__)
 
@@ -38,6 +39,52 @@ def install_translations(app: object, language: str) -> list[object]:
     return installed
 
 
+def _stop_on_close(stopping: Any, parent: Any) -> Any:
+    """An event filter that sets `stopping` when `parent` is asked to close."""
+    from PySide6.QtCore import QEvent, QObject
+
+    class StopOnClose(QObject):
+        def eventFilter(self, watched: Any, event: Any) -> bool:  # noqa: N802 - Qt's name
+            if event.type() == QEvent.Type.Close:
+                stopping.set()
+            return False
+
+    return StopOnClose(parent)
+
+
+def start_retention(app: Any, work: Any, db: Any, actor: Any, window: Any,
+                    language: str) -> None:
+    """Retention (gallring) at every start, in the background, stopping when the app quits.
+
+    On the pool, not the writer thread: a first run over years of records takes minutes,
+    and the user's saves must not wait behind it (each batch is a short transaction).
+    """
+    import threading
+
+    from lagesbild_desktop.config import attachments_dir
+    from lagesbild_desktop.services import retention
+
+    if actor.role == "read_only":
+        return
+    stopping = threading.Event()
+    app.aboutToQuit.connect(stopping.set)
+    # The window's close waits for running work; ask the run to stop before that.
+    window.installEventFilter(_stop_on_close(stopping, window))
+    store = attachments_dir(db.path)
+
+    def done(report: Any) -> None:
+        log.info("start-up retention: %s", report.message("en"))
+        if report.changed:
+            window.statusBar().showMessage(report.message(language), 15_000)
+            window.apply_filter(window.filters.current_filter(), again=True)
+
+    def failed(error: BaseException) -> None:
+        log.error("start-up retention failed: %s", error)
+
+    work.run(lambda: retention.run_retention(db, actor, store, stop=stopping.is_set),
+             done, failed, label="retention")
+
+
 def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "sv") -> int:
     prepare_environment()
     from lagesbild_desktop.ui.map_view import register_schemes
@@ -68,6 +115,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
     window = MainWindow(db, actor, work, language)
     window.resize(1440, 900)
     window.show()
+    start_retention(app, work, db, actor, window, language)
     status = 0
     if screenshot is not None:
         def save(drawn: int) -> None:

@@ -1,0 +1,146 @@
+"""`lagesbild retention run|show|set`: retention (gallring) from the command line.
+
+Kept apart from cli.py, which wires it in: `add_parser(commands)` in build_parser and
+`"retention": run` in its COMMANDS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+log = logging.getLogger("lagesbild")
+
+EXIT_OK, EXIT_UNUSABLE = 0, 2
+
+
+def add_parser(commands: Any) -> argparse.ArgumentParser:
+    """Add `retention` and its actions to the sub-command parsers of `lagesbild`."""
+    retention: argparse.ArgumentParser = commands.add_parser(
+        "retention", help="retention (gallring): thin records past their period",
+        description="Records past the retention period lose their free text and photos; "
+                    "the position is coarsened to a 250 m grid and the time to the week. "
+                    "Also run automatically when the window starts.")
+    actions = retention.add_subparsers(dest="retention_action", metavar="ACTION",
+                                       required=True)
+    run_parser = actions.add_parser("run", help="thin the records past their period now")
+    _add_db(run_parser)
+    run_parser.add_argument("--today", metavar="DATE",
+                            help="reckon as if today were DATE (YYYY-MM-DD)")
+    run_parser.add_argument("--dry-run", action="store_true",
+                            help="only count what would be thinned; change nothing")
+    show = actions.add_parser("show", help="print the retention policy as JSON")
+    _add_db(show)
+    set_parser = actions.add_parser(
+        "set", help="change the retention policy (administrator or coordinator)")
+    _add_db(set_parser)
+    set_parser.add_argument("--default-months", metavar="N|bevaras",
+                            help="months records are kept in full; 'bevaras' keeps them")
+    set_parser.add_argument("--category", action="append", default=[],
+                            metavar="CODE=N|bevaras|standard",
+                            help="a category's own period (inherited by its sub-categories); "
+                                 "'standard' removes the override (repeatable)")
+    return retention
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    # Suppressed default, as in cli.py, so `lagesbild --db X retention run` keeps X.
+    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS,
+                        help="database file (default: lagesbild.db in the user data folder)")
+
+
+class _Refused(Exception):
+    def __init__(self, message_en: str, message_sv: str) -> None:
+        super().__init__(message_en)
+        self.message_sv = message_sv
+
+
+def _months(text: str) -> int | None:
+    if text.strip().lower() == "bevaras":
+        return None
+    try:
+        return int(text)
+    except ValueError as error:
+        raise _Refused(f"not a number of months: {text!r}",
+                       f"Inte ett antal månader: {text!r}.") from error
+
+
+def run(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import config
+    from lagesbild_desktop.db.engine import DatabaseProblem, open_database
+    from lagesbild_desktop.domain.retention import RetentionPolicyError
+
+    path = getattr(args, "db", None) or config.default_database()
+    try:
+        db = open_database(path, create=False)
+    except DatabaseProblem as problem:
+        return _fail(str(problem), problem.message_sv)
+    try:
+        action = {"run": _run, "show": _show, "set": _set}[args.retention_action]
+        return action(db, args)
+    except (_Refused, RetentionPolicyError, PermissionError) as error:
+        return _fail(str(error), getattr(error, "message_sv", str(error)))
+    finally:
+        db.close()
+
+
+def _fail(message_en: str, message_sv: str) -> int:
+    log.error("%s", message_en)
+    print(f"lagesbild: {message_sv}", file=sys.stderr)
+    return EXIT_UNUSABLE
+
+
+def _run(db: Any, args: argparse.Namespace) -> int:
+    from lagesbild_desktop import config
+    from lagesbild_desktop.services import installation, retention
+
+    today = None
+    if args.today:
+        try:
+            today = date.fromisoformat(args.today)
+        except ValueError as error:
+            raise _Refused(f"bad date {args.today!r}",
+                           f"Felaktigt datum {args.today!r}. Skriv ÅÅÅÅ-MM-DD.") from error
+    report = retention.run_retention(
+        db, installation.actor_for(db), config.attachments_dir(db.path), today=today,
+        dry_run=args.dry_run)
+    print(report.message("sv"))
+    if args.dry_run:
+        print("Provkörning: ingenting ändrades.")
+    return EXIT_OK
+
+
+def _show(db: Any, _args: argparse.Namespace) -> int:
+    from lagesbild_desktop.services import retention
+
+    print(json.dumps(retention.get_policy(db).as_json(), ensure_ascii=False, indent=2))
+    return EXIT_OK
+
+
+def _set(db: Any, args: argparse.Namespace) -> int:
+    from lagesbild_desktop.domain.retention import RetentionPolicy
+    from lagesbild_desktop.services import installation, retention
+
+    current = retention.get_policy(db)
+    default = current.default_months
+    if args.default_months is not None:
+        default = _months(args.default_months)
+    categories = dict(current.categories)
+    for item in args.category:
+        code, sep, value = item.partition("=")
+        if not sep or not code:
+            raise _Refused(f"write CODE=MONTHS, not {item!r}",
+                           f"Skriv KOD=MÅNADER, inte {item!r}.")
+        if value.strip().lower() == "standard":
+            categories.pop(code, None)
+        else:
+            categories[code] = _months(value)
+    policy = RetentionPolicy(default, categories)
+    retention.set_policy(db, installation.actor_for(db), policy)
+    print(json.dumps(policy.as_json(), ensure_ascii=False, indent=2))
+    return EXIT_OK
