@@ -10,6 +10,7 @@ trade-offs are in docs/decisions.md ("Privacy guard").
 from __future__ import annotations
 
 import calendar
+import itertools
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ _SPACES = " \u00a0"
 _IDENTITY = re.compile(
     r"(?<![^\W_])(?<!\d[-\u2013.,:/+])"  # not inside a word or a longer number
     r"(?P<century>\d{2})?(?P<yy>\d{2})(?P<mm>\d{2})(?P<dd>\d{2})"
-    r"(?P<sep>[-\u2013+ \u00a0])?"
+    r"(?P<sep>[ \u00a0]?[-\u2013][ \u00a0]?|[+ \u00a0])?"
     r"(?P<serial>\d{4})"
     r"(?![^\W_])(?![-\u2013.,:/+]?\d)")
 
@@ -78,6 +79,7 @@ def _is_clock(digits: str) -> bool:
 
 def _identity_kind(match: re.Match[str]) -> str | None:
     century, sep = match["century"], match["sep"] or ""
+    sep = sep.strip(_SPACES) or sep  # "811218 - 9876" is written with a dash
     yy, mm, dd = int(match["yy"]), int(match["mm"]), int(match["dd"])
     kind = PERSONNUMMER
     if dd > 60:  # a samordningsnummer: the day of birth plus 60
@@ -117,8 +119,9 @@ def _identities(text: str) -> Iterator[Finding]:
 # (with spaces around it or not); the groups are checked in `_phone_end`.
 _PHONE = re.compile(
     r"(?<![\w+])(?<!\d[-\u2013.,:/])"
-    r"(?P<prefix>(?:\+|00)46[ \u00a0-]?(?:\(0\)[ \u00a0]?|0)?|0)"
-    r"(?P<rest>[1-9]\d{0,9}(?:(?:[ \u00a0]?[-\u2013][ \u00a0]?|[ \u00a0])\d{1,9}){0,6})")
+    r"(?P<prefix>(?:\+|00)46[ \u00a0-]?(?:\(0\)[ \u00a0]?|0)?|\(?0)"
+    r"(?P<rest>[1-9]\d{0,9}"
+    r"(?:(?:[ \u00a0]?[-\u2013][ \u00a0]?|[ \u00a0]|\)[ \u00a0]?)\d{1,9}){0,6})")
 _DASH_JOINED = re.compile(r"[ \u00a0]?[-\u2013][ \u00a0]?\d")
 _GROUP = re.compile(r"\d+")
 # National numbers that are a company's or an authority's, never a person's:
@@ -134,6 +137,10 @@ def _phone_number_ok(groups: list[str]) -> bool:
         if len(area) > 3 or (len(area) == 1 and area != "8") or groups[1][0] == "0":
             return False
         if any(len(group) < 2 for group in groups[1:]):
+            return False
+        # A subscriber number has at least five digits ("0800-1600" is a time span),
+        # and 08 is the only area code starting with 8.
+        if len(number) - len(area) < 5 or (area.startswith("8") and area != "8"):
             return False
     if number.startswith(_SERVICE_PREFIXES):
         return False
@@ -151,7 +158,14 @@ def _phone_end(match: re.Match[str]) -> int | None:
     gånger"), so they are dropped one by one; a group joined by a dash is not dropped."""
     rest, offset = match["rest"], match.start("rest")
     spans = [m.span() for m in _GROUP.finditer(rest)]
-    for count in range(len(spans), 0, -1):
+    # "(08) 123 45 67": the parenthesis closes after the area code and nowhere else.
+    bracketed = match["prefix"] == "(0"
+    closed = [")" in rest[a[1]:b[0]] for a, b in itertools.pairwise(spans)]
+    if bracketed and closed[:1] != [True]:
+        return None
+    spans = spans[:next((i + 1 for i, c in enumerate(closed) if c and (i or not bracketed)),
+                        len(spans))]
+    for count in range(len(spans), 1 if bracketed else 0, -1):
         end = spans[count - 1][1]
         if count < len(spans) and rest[end:spans[count][0]].strip(_SPACES):
             continue  # parted by a dash: the groups after it belong to this number
