@@ -9,6 +9,7 @@ trade-offs are in docs/decisions.md ("Privacy guard").
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import itertools
 import re
@@ -234,12 +235,14 @@ _DETECTORS: Final[tuple[Callable[[str], Iterator[Finding]], ...]] = (
 
 
 def _without_overlaps(candidates: Iterable[Finding]) -> list[Finding]:
-    chosen: list[Finding] = []
+    chosen: list[Finding] = []  # sorted by start, never overlapping
     for candidate in sorted(candidates, key=lambda f: (f.start - f.end, _PRIORITY[f.kind],
                                                        f.start)):
-        if all(candidate.end <= f.start or f.end <= candidate.start for f in chosen):
-            chosen.append(candidate)
-    return sorted(chosen, key=lambda f: f.start)
+        at = bisect.bisect_left(chosen, candidate.start, key=lambda f: f.start)
+        if (at == 0 or chosen[at - 1].end <= candidate.start) and (
+                at == len(chosen) or candidate.end <= chosen[at].start):
+            chosen.insert(at, candidate)
+    return chosen
 
 
 def _scan_once(text: str) -> list[Finding]:
@@ -256,11 +259,11 @@ def scan(text: str) -> list[Finding]:
         masked, pieces = _masked_with_map(text, found)
         more = []
         for f in _scan_once(masked):
-            for masked_start, original_start, length in pieces:
-                if masked_start <= f.start and f.end <= masked_start + length:
-                    shift = original_start - masked_start
-                    more.append(Finding(f.kind, f.start + shift, f.end + shift, f.text))
-                    break
+            piece = bisect.bisect_right(pieces, f.start, key=lambda p: p[0]) - 1
+            masked_start, original_start, length = pieces[piece]
+            if f.end <= masked_start + length:  # never across a label
+                shift = original_start - masked_start
+                more.append(Finding(f.kind, f.start + shift, f.end + shift, f.text))
         if not more:
             break
         found = sorted([*found, *more], key=lambda f: f.start)
