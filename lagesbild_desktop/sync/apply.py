@@ -2,6 +2,11 @@
 
 Everything here runs inside the caller's transaction and writes no outbox op and no
 audit entry per row: these changes come from the server, they are not local edits.
+
+A withdrawn row (the owner made it internal, or handed it to another organisation) is
+deleted for real, with what only it explains: an observation's photos and measure links.
+Unsent local edits of it are not dropped: they wait under "Behöver åtgärd" with the
+reason, where the user sees them and may discard them (which keeps them in the audit log).
 """
 
 from __future__ import annotations
@@ -19,6 +24,8 @@ from sqlalchemy.orm import Session
 
 from lagesbild_desktop.db.models import (
     SYNCED_TABLES,
+    Attachment,
+    Conflict,
     Organisation,
     Outbox,
     UTCDateTime,
@@ -39,6 +46,16 @@ class ApplyResult:
     merged: int = 0  # rows that kept some locally changed fields
     skipped: int = 0  # unknown tables or rows that could not be stored
     skipped_fields: set[str] = field(default_factory=set)
+    withdrawn: int = 0  # rows deleted because the user may no longer see them (and theirs)
+    # Photos of withdrawn attachments that no local row refers to any more: the caller
+    # removes the files after its commit (it knows the store; this layer does not).
+    unreferenced_blobs: set[str] = field(default_factory=set)
+
+
+WITHDRAWN_EN = ("The owner made this record internal (or handed it to another "
+                "organisation); it was removed from this device, so this change cannot be sent.")
+WITHDRAWN_SV = ("Ägaren har gjort posten intern (eller lämnat den till en annan organisation). "
+                "Den har tagits bort från den här enheten, så ändringen kan inte skickas.")
 
 
 def tables() -> dict[str, Table]:
@@ -93,6 +110,9 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
     """
     result = ApplyResult()
     known = tables()
+    withdrawn = [c for c in changes if c.withdrawn]
+    if withdrawn:
+        changes = [c for c in changes if not c.withdrawn]
     pending = locally_changed_fields(session, (c.row_id for c in changes))
     by_table: dict[str, list[str]] = defaultdict(list)
     for change in changes:
@@ -134,7 +154,80 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
             result.applied += 1
         else:
             result.skipped += 1
+    # Last, so a photo row of a withdrawn observation met earlier in the page goes too.
+    if withdrawn:
+        withdraw(session, withdrawn, result)
     return result
+
+
+def _in_chunks(ids: Sequence[str]) -> Iterable[list[str]]:
+    for start in range(0, len(ids), IN_CHUNK):
+        yield list(ids[start:start + IN_CHUNK])
+
+
+def withdraw(session: Session, changes: Sequence[protocol.Change], result: ApplyResult
+             ) -> None:
+    """Delete withdrawn rows and what hangs on them; no tombstone, no outbox op.
+
+    The point is that the data leaves this device, so rows are deleted, not marked.
+    An observation takes its attachments, its measure links and its conflicts with it;
+    a walk goes alone (its findings are observations with a visibility of their own and
+    keep their walk_id: rows pointing to one the user may not see are normal here, and
+    the link is whole again if the walk is shared again). Unsent ops of these rows move
+    to "rejected" with the reason, so the user's own edits are never lost unseen.
+    """
+    known = tables()
+    gone: dict[str, list[str]] = defaultdict(list)
+    for change in changes:
+        if change.table in known and change.table != "organisation":
+            gone[change.table].append(change.row_id)
+        else:
+            log.warning("withdrawal of %s %s (seq %s) ignored", change.table, change.row_id,
+                        change.seq)
+            result.skipped += 1
+    observations = list(dict.fromkeys(gone.get("observation", [])))
+    attachments = dict.fromkeys(gone.get("attachment", []))
+    for chunk in _in_chunks(observations):
+        attachments.update(dict.fromkeys(session.scalars(select(Attachment.id).where(
+            Attachment.observation_id.in_(chunk)))))
+    if attachments:
+        gone["attachment"] = list(attachments)
+    photos: set[str] = set()
+    for chunk in _in_chunks(list(attachments)):
+        photos.update(session.scalars(select(Attachment.sha256).where(
+            Attachment.id.in_(chunk))))
+    # Photos before their observations, so the deletes hold with foreign keys on too.
+    for table_name, ids in sorted(gone.items(), key=lambda item: item[0] != "attachment"):
+        table = known[table_name]
+        for chunk in _in_chunks(list(dict.fromkeys(ids))):
+            # A photo this user attached and has not sent is theirs: its file stays for
+            # the refused op (listed under "Behöver åtgärd").
+            for fields in session.scalars(select(Outbox.fields).where(
+                    Outbox.table_name == table_name, Outbox.row_id.in_(chunk))):
+                photos.discard((fields or {}).get("sha256", ""))
+            session.execute(update(Outbox).where(
+                Outbox.table_name == table_name, Outbox.row_id.in_(chunk),
+                Outbox.state.in_(("pending", "rejected"))).values(
+                state="rejected", last_error=f"{WITHDRAWN_SV} / {WITHDRAWN_EN}"))
+            # Conflicts hold the record's values (resolved ones too): they go with it.
+            session.execute(delete(Conflict).where(
+                Conflict.table_name == table_name, Conflict.row_id.in_(chunk)))
+            if table_name == "observation":
+                session.execute(delete(measure_observation).where(
+                    measure_observation.c.observation_id.in_(chunk)))
+            elif table_name == "measure":
+                session.execute(delete(measure_observation).where(
+                    measure_observation.c.measure_id.in_(chunk)))
+            deleted = session.execute(delete(table).where(table.c.id.in_(chunk)))
+            result.withdrawn += cast(Any, deleted).rowcount or 0
+    still_used: set[str] = set()
+    for chunk in _in_chunks(sorted(photos)):
+        still_used.update(session.scalars(select(Attachment.sha256).where(
+            Attachment.sha256.in_(chunk))))
+    result.unreferenced_blobs |= photos - still_used
+    if gone:
+        log.info("withdrawn from this device: %s",
+                 ", ".join(f"{len(ids)} {name}" for name, ids in sorted(gone.items())))
 
 
 @dataclass

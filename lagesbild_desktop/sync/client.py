@@ -24,6 +24,7 @@ from lagesbild_desktop.db import audit
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.db.ids import new_id
 from lagesbild_desktop.db.models import (
+    Attachment,
     Conflict,
     Organisation,
     Outbox,
@@ -63,6 +64,7 @@ class SyncReport:
     conflicts: int = 0  # field conflicts the server reported (Conflict rows written)
     rejected: int = 0
     pulled: int = 0  # changes applied locally
+    withdrawn: int = 0  # rows deleted here because the user may no longer see them
     blobs_up: int = 0
     blobs_down: int = 0
     pending_ops_after: int = 0
@@ -130,7 +132,7 @@ def sync(
         _upload_blobs(db, store, connection, server, report)
         _push(db, connection, account.base_url, device_id,
               min(push_batch, protocol.MAX_OPS_PER_PUSH), report)
-        _pull(db, connection, account.base_url,
+        _pull(db, store, connection, account.base_url,
               max(1, min(page_size, protocol.MAX_PULL_LIMIT)), report)
         _download_blobs(db, store, connection, server, report)
         with db.transaction() as session:
@@ -379,7 +381,7 @@ def _transaction_without_foreign_keys(db: Database) -> Iterator[Session]:
             connection.commit()
 
 
-def _pull(db: Database, connection: Connection, url: str, limit: int,
+def _pull(db: Database, store: Path, connection: Connection, url: str, limit: int,
           report: SyncReport) -> None:
     with db.session() as session:
         cursor = _state(session, url).cursor
@@ -406,8 +408,28 @@ def _pull(db: Database, connection: Connection, url: str, limit: int,
                                  "sync_pull", None, None,
                                  {"server": url, "since": cursor, "next": page.next,
                                   "applied": outcome.applied, "merged": outcome.merged,
-                                  "skipped": outcome.skipped})])
+                                  "skipped": outcome.skipped,
+                                  "withdrawn": outcome.withdrawn})])
+        if outcome.unreferenced_blobs:
+            _remove_photos(db, store, outcome.unreferenced_blobs)
         report.pulled += outcome.applied
+        report.withdrawn += outcome.withdrawn
         cursor = page.next
         if not page.more:
             return
+
+
+def _remove_photos(db: Database, store: Path, sha256s: set[str]) -> None:
+    """Delete the files of withdrawn photos, after the commit that deleted their rows.
+
+    Checked again here, so a photo attached meanwhile with the same bytes keeps its file.
+    """
+    wanted = sorted(sha256s)
+    used: set[str] = set()
+    with db.session() as session:
+        for start in range(0, len(wanted), apply.IN_CHUNK):
+            used.update(session.scalars(select(Attachment.sha256).where(
+                Attachment.sha256.in_(wanted[start:start + apply.IN_CHUNK]))))
+    for sha256 in sorted(sha256s - used):
+        if protocol.is_sha256(sha256):
+            blobs.blob_path(store, sha256).unlink(missing_ok=True)

@@ -173,8 +173,13 @@ class Change(_Body):
     owner_org_id: str
     sharing: str
     # The full current row: the synced fields plus created_at/created_by/updated_at/
-    # updated_by (and observation_ids for measures); no id, no rev.
+    # updated_by (and observation_ids for measures); no id, no rev. Empty when withdrawn.
     row: dict[str, Any]
+    # True: the caller could see an earlier revision of this row but may not see it now
+    # (made internal, or handed to another organisation); the device must delete its copy.
+    # Sent with `deleted` true and an empty `row`, so a client that predates this key
+    # at least takes it as a tombstone.
+    withdrawn: bool = False
 
 
 class PullResponse(_Body):

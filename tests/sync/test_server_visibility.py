@@ -72,7 +72,11 @@ def test_a_record_made_internal_stops_reaching_partners(sync_server: SyncServer)
                                 base_rev=made["rev"])])
     assert hidden["status"] == "applied"
     later, _ = anna.pull_all(cursor)
-    assert ("observation", row_id) not in later
+    # Only a withdrawal reaches her: "delete your copy", none of the new values.
+    withdrawal = later[("observation", row_id)]
+    assert withdrawal["withdrawn"] is True
+    assert withdrawal["row"] == {}
+    assert "Hemligt" not in str(withdrawal)
 
 
 def test_partners_may_edit_shared_records_but_not_take_them(sync_server: SyncServer) -> None:

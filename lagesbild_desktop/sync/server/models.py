@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    false,
 )
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
@@ -81,6 +82,13 @@ class Record(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # For attachments: the blob they reference, so GET /blobs can be authorised.
     blob_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # For attachments: their observation, whose owner and sharing they follow.
+    parent_id: Mapped[str | None] = mapped_column(ID, index=True)
+    # Who could see an earlier revision, so a pull can withdraw the row from them once
+    # they may not see it any more (and only from them): every organisation once it was
+    # shared, and the organisations that owned it before (space-separated ids).
+    ever_shared: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    former_owners: Mapped[str] = mapped_column(Text, default="", server_default="")
     # JSON object: the synced fields plus created_at/by, updated_at/by.
     data: Mapped[str] = mapped_column(Text)
     # JSON object: field -> [seq that last changed it, device that changed it].

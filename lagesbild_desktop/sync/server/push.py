@@ -82,12 +82,15 @@ class RowState:
     field_seqs: dict[str, list[Any]]
     orm: Record | None = None
     dirty: bool = False
+    ever_shared: bool = False
+    former_owners: str = ""  # space-separated organisation ids
 
     @classmethod
     def load(cls, record: Record) -> RowState:
         return cls(record.table_name, record.row_id, record.owner_org_id, record.sharing,
                    record.rev, record.deleted, json.loads(record.data),
-                   json.loads(record.field_seqs), orm=record)
+                   json.loads(record.field_seqs), orm=record,
+                   ever_shared=record.ever_shared, former_owners=record.former_owners)
 
 
 @dataclass
@@ -101,6 +104,8 @@ class Batch:
     revisions: list[dict[str, Any]] = field(default_factory=list)
     applied: list[dict[str, Any]] = field(default_factory=list)
     conflicts: list[dict[str, Any]] = field(default_factory=list)
+    # Observations whose owner or sharing this push changed: their attachments follow.
+    moved: set[str] = field(default_factory=set)
 
     def preload(self, ops: list[Op]) -> None:
         op_ids = list({op.op_id for op in ops})
@@ -201,7 +206,8 @@ class Batch:
         if op.table != "organisation":
             data["created_by"] = data["updated_by"] = p.user_id
         row = RowState(op.table, op.row_id, owner, sharing, seq, data["deleted_at"] is not None,
-                       data, {f: [seq, p.device_id] for f in fields}, dirty=True)
+                       data, {f: [seq, p.device_id] for f in fields}, dirty=True,
+                       ever_shared=sharing == "partners")
         self.rows[(op.table, op.row_id)] = row
         self._revision(seq, op, fields)
         return OpResult(op_id=op.op_id, status="applied", rev=seq, seq=seq)
@@ -255,12 +261,47 @@ class Batch:
             row.data["updated_by"] = self.principal.user_id
         for name in changed:
             row.field_seqs[name] = [seq, self.principal.device_id]
-        row.owner_org_id = row.data.get("owner_org_id", row.owner_org_id)
-        row.sharing = row.data.get("sharing", row.sharing)
+        owner = row.data.get("owner_org_id", row.owner_org_id)
+        sharing = row.data.get("sharing", row.sharing)
+        if (owner, sharing) != (row.owner_org_id, row.sharing) and row.table == "observation":
+            self.moved.add(row.row_id)
+        if owner != row.owner_org_id and row.owner_org_id not in row.former_owners.split():
+            row.former_owners = f"{row.former_owners} {row.owner_org_id}".strip()
+        row.owner_org_id, row.sharing = owner, sharing
+        row.ever_shared = row.ever_shared or sharing == "partners"
         row.deleted = row.data.get("deleted_at") is not None
         row.rev = seq
         row.dirty = True
         return seq
+
+    def attachments_follow(self) -> None:
+        """Attachments of an observation whose owner or sharing changed take the new ones.
+
+        A photo is as confidential as its observation: without this, an observation made
+        internal would leave its photos shared (pulled, and served by GET /blobs), and a
+        re-shared one would not bring them back (their seqs would be old). Each follows
+        as a change of its own, so pulls withdraw and return them like any row.
+        """
+        if not self.moved:
+            return
+        for chunk in _chunks(sorted(self.moved), 500):
+            for record in self.session.scalars(select(Record).where(
+                    Record.table_name == "attachment", Record.parent_id.in_(chunk))):
+                self.rows.setdefault(("attachment", record.row_id), RowState.load(record))
+        for row in list(self.rows.values()):
+            parent_id = row.data.get("observation_id")
+            if row.table != "attachment" or parent_id not in self.moved:
+                continue
+            parent = self.rows[("observation", parent_id)]
+            changed = {name: value for name, value in (
+                ("owner_org_id", parent.owner_org_id), ("sharing", parent.sharing))
+                if row.data.get(name) != value}
+            if changed:
+                seq = self._change(row, changed)
+                self.revisions.append(dict(
+                    seq=seq, table_name=row.table, row_id=row.row_id, op_id=None,
+                    op="upsert", fields=json.dumps(changed), user_id=self.principal.user_id,
+                    device_id=self.principal.device_id, at=self.now))
 
     def _revision(self, seq: int, op: Op, changed: dict[str, Any]) -> None:
         self.revisions.append(dict(
@@ -284,7 +325,8 @@ class Batch:
                 continue
             values = dict(
                 owner_org_id=row.owner_org_id, sharing=row.sharing, rev=row.rev,
-                deleted=row.deleted, blob_sha256=_blob_of(row),
+                deleted=row.deleted, blob_sha256=_blob_of(row), parent_id=_parent_of(row),
+                ever_shared=row.ever_shared, former_owners=row.former_owners,
                 data=json.dumps(row.data), field_seqs=json.dumps(row.field_seqs))
             if row.orm is None:
                 new_rows.append(dict(table_name=row.table, row_id=row.row_id, **values))
@@ -311,6 +353,11 @@ def _blob_of(row: RowState) -> str | None:
     return sha if isinstance(sha, str) else None
 
 
+def _parent_of(row: RowState) -> str | None:
+    parent = row.data.get("observation_id") if row.table == "attachment" else None
+    return parent if isinstance(parent, str) else None
+
+
 def _chunks(items: list[str], size: int) -> Iterable[list[str]]:
     for start in range(0, len(items), size):
         yield items[start:start + size]
@@ -323,6 +370,7 @@ def push(store: Store, principal: Principal, ops: list[Op], now: datetime,
         batch = Batch(session, principal, now, SeqAllocator(session))
         batch.preload(ops)
         results = [batch.apply(op) for op in ops]
+        batch.attachments_follow()
         seqs = batch.flush()
         if before_commit is not None:
             before_commit(seqs)
