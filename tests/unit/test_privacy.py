@@ -160,6 +160,13 @@ def test_several_numbers_are_all_found_with_exact_positions() -> None:
     assert found[-1].start == text.rindex(a[:8])
 
 
+def test_organisation_numbers_are_not_personal() -> None:
+    # Their third digit is 2 or more: never a month, so never a date of birth.
+    for nine in ("212000201", "202100305", "556677889", "802002481"):
+        number = nine + check_digit(nine)
+        assert scan(f"Org.nr {number[:6]}-{number[6:]}, {number}") == []
+
+
 def test_a_date_and_a_clock_time_written_like_a_number_are_not_found() -> None:
     # 202611201430: the check digit would fit with a dash or no separator at all.
     stamp = "2611201" + "43"
