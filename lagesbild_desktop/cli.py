@@ -231,6 +231,10 @@ def build_parser() -> argparse.ArgumentParser:
     privacy.add_argument("--format", choices=["text", "json"], default="text")
     privacy.add_argument("source", nargs="?", metavar="-",
                          help="`-` to scan standard input instead of the database")
+
+    from lagesbild_desktop import retention_command
+
+    retention_command.add_parser(commands)
     return parser
 
 
@@ -606,11 +610,17 @@ def cmd_privacy_scan(args: argparse.Namespace) -> int:
     return EXIT_FOUND if count else EXIT_OK
 
 
+def cmd_retention(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import retention_command
+
+    return retention_command.run(args)
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
     "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
-    "privacy-scan": cmd_privacy_scan,
+    "privacy-scan": cmd_privacy_scan, "retention": cmd_retention,
 }
 
 

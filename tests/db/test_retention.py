@@ -1,6 +1,5 @@
 """Retention (gallring) against a real database: what is thinned, logged and synced."""
 
-import argparse
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 
@@ -232,11 +231,10 @@ def test_batches_cover_every_row(db, actor, store, monkeypatch):
 
 
 def command(argv):
-    from lagesbild_desktop import retention_command
+    """`lagesbild ARGV`, through the real entry point."""
+    from lagesbild_desktop.cli import main
 
-    parser = argparse.ArgumentParser()
-    retention_command.add_parser(parser.add_subparsers(dest="command"))
-    return retention_command.run(parser.parse_args(argv))
+    return main(argv)
 
 
 def test_the_command_runs_shows_and_sets(db, actor, db_path, capsys):
