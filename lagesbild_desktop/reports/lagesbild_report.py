@@ -791,7 +791,7 @@ def write_lagesbild_report(
     db: Any, f: Any, path: str | Path, *, annex: bool = False, author: str = "",
     title: str = DEFAULT_TITLE, municipalities: Sequence[str] = (),
     today: date | None = None, progress: Callable[[int, int, str], None] | None = None,
-    tiles_path: str | Path | None = None, store: Path | None = None,
+    tiles_path: str | Path | None = None, store: Path | None = None, actor: Any = None,
 ) -> Any:
     """Compile the lägesbild for `f` and write it; returns the Lagesbild it printed.
 
@@ -800,6 +800,7 @@ def write_lagesbild_report(
     `tiles_path`: an MBTiles file for the maps' background (none: borders only).
     `store`: the attachment store, for the walk protocols' photos (internal annex only).
     Raises services.lagesbild.BadPeriod for a period that ends before it starts.
+    The export is logged for `actor` (None: logged as by an unknown user).
     """
     from dataclasses import replace
 
@@ -858,5 +859,9 @@ def write_lagesbild_report(
     finally:
         if tiles is not None:
             tiles.close()
+    from lagesbild_desktop.services.audit_log import log_export
+
+    log_export(db, actor, "lagesbild_report", {
+        "filter": text or "inget filter", "annex": annex, "file": Path(path).name})
     step("done")
     return picture

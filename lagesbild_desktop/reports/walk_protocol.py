@@ -492,13 +492,15 @@ def build_walk_protocol(protocol: Any, path: str | Path, *, tiles: Any = None,
 
 def write_walk_protocol(db: Any, walk_id: str, path: str | Path, *, store: Path | None = None,
                         tiles_path: Path | None = None, author: str = "",
-                        today: date | None = None) -> Path:
+                        today: date | None = None, actor: Any = None) -> Path:
     """Read the walk `walk_id` and write its protocol at `path`; photos come from `store`.
 
     tiles_path: an MBTiles file for the map's background (None: borders only). Raises
     services.walk_protocol.UnknownWalk for an unknown or deleted walk, and
-    maps.mbtiles.MBTilesError for an MBTiles file that cannot be read.
+    maps.mbtiles.MBTilesError for an MBTiles file that cannot be read. The export is
+    logged for `actor` (None: logged as by an unknown user).
     """
+    from lagesbild_desktop.services.audit_log import log_export
     from lagesbild_desktop.services.walk_protocol import walk_protocol
 
     protocol = walk_protocol(db, walk_id, store=store, today=today)
@@ -508,9 +510,12 @@ def write_walk_protocol(db: Any, walk_id: str, path: str | Path, *, store: Path 
 
         tiles = MBTiles(tiles_path)
     try:
-        return build_walk_protocol(protocol, path, tiles=tiles, author=author)
+        written = build_walk_protocol(protocol, path, tiles=tiles, author=author)
     finally:
         close = getattr(tiles, "close", None)
         if close is not None:
             close()
+    log_export(db, actor, "walk_protocol", {"file": Path(path).name},
+               table_name="walk", row_id=walk_id)
+    return written
 

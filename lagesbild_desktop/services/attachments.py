@@ -22,7 +22,7 @@ from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.db.models import Attachment, Observation
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.periods import LOCAL
-from lagesbild_desktop.services.permissions import require
+from lagesbild_desktop.services.permissions import require, require_record
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -143,6 +143,7 @@ def add_attachment(
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     with db.transaction() as session:
         observation = records.get(session, Observation, observation_id)
+        require_record(actor, "edit", observation)
         attachment = records.insert(session, actor, Attachment, dict(
             observation_id=observation_id, sha256=sha256, file_name=source.name[:255],
             mime=mime, size=size, taken_at=info.taken_at, exif_latitude=info.latitude,
@@ -153,7 +154,9 @@ def add_attachment(
 def remove_attachment(db: Database, actor: Actor, attachment_id: str) -> None:
     require(actor, "edit")
     with db.transaction() as session:
-        records.tombstone(session, actor, records.get(session, Attachment, attachment_id))
+        attachment = records.get(session, Attachment, attachment_id)
+        require_record(actor, "edit", attachment)
+        records.tombstone(session, actor, attachment)
 
 
 def list_attachments(db: Database, observation_id: str) -> list[AttachmentView]:

@@ -284,6 +284,10 @@ def export_observations(
         "csv": _write_csv, "geojson": _write_geojson}
     if fmt not in writers:
         raise ValueError(f"unknown export format {fmt!r}")
+    if actor is not None:
+        from lagesbild_desktop.services.permissions import require
+
+        require(actor, "export")
     path = Path(path)
     # utf-8-sig writes the BOM Excel needs to see UTF-8; GeoJSON (RFC 7946) has none.
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"

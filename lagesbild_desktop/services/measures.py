@@ -18,7 +18,7 @@ from lagesbild_desktop.domain.measure import (
     validate_measure,
 )
 from lagesbild_desktop.domain.observation import ValidationError, errors_only
-from lagesbild_desktop.services.permissions import require
+from lagesbild_desktop.services.permissions import require, require_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,6 +87,7 @@ def update_measure(db: Database, actor: Actor, measure_id: str, data: MeasureInp
     require(actor, "edit")
     with db.transaction() as session:
         measure = records.get(session, Measure, measure_id)
+        require_record(actor, "edit", measure)
         problem = transition_problem(measure.status, data.status)
         if problem is not None:
             raise ValidationError([problem])
@@ -98,13 +99,16 @@ def update_measure(db: Database, actor: Actor, measure_id: str, data: MeasureInp
 def delete_measure(db: Database, actor: Actor, measure_id: str) -> None:
     require(actor, "delete")
     with db.transaction() as session:
-        records.tombstone(session, actor, records.get(session, Measure, measure_id))
+        measure = records.get(session, Measure, measure_id)
+        require_record(actor, "delete", measure)
+        records.tombstone(session, actor, measure)
 
 
 def restore_measure(db: Database, actor: Actor, measure_id: str) -> MeasureView:
     require(actor, "delete")
     with db.transaction() as session:
         measure = records.get(session, Measure, measure_id)
+        require_record(actor, "delete", measure)
         records.restore(session, actor, measure)
         return _view(session, measure)
 

@@ -22,7 +22,8 @@ from lagesbild_desktop.domain.observation import (
     validate_observation,
 )
 from lagesbild_desktop.services import areas
-from lagesbild_desktop.services.permissions import require
+from lagesbild_desktop.services.audit_log import log_view
+from lagesbild_desktop.services.permissions import require, require_record
 
 INPUT_FIELDS = tuple(ObservationInput.__dataclass_fields__)
 
@@ -145,6 +146,7 @@ def update_observation(
     require(actor, "edit")
     with db.transaction() as session:
         record = records.get(session, Observation, observation_id)
+        require_record(actor, "edit", record)
         records.update(session, actor, record, _checked(session, data, now))
         return Names(session).view(record)
 
@@ -152,13 +154,16 @@ def update_observation(
 def delete_observation(db: Database, actor: Actor, observation_id: str) -> None:
     require(actor, "delete")
     with db.transaction() as session:
-        records.tombstone(session, actor, records.get(session, Observation, observation_id))
+        record = records.get(session, Observation, observation_id)
+        require_record(actor, "delete", record)
+        records.tombstone(session, actor, record)
 
 
 def restore_observation(db: Database, actor: Actor, observation_id: str) -> ObservationView:
     require(actor, "delete")
     with db.transaction() as session:
         record = records.get(session, Observation, observation_id)
+        require_record(actor, "delete", record)
         records.restore(session, actor, record)
         return Names(session).view(record)
 
@@ -166,6 +171,18 @@ def restore_observation(db: Database, actor: Actor, observation_id: str) -> Obse
 def get_observation(db: Database, observation_id: str) -> ObservationView:
     with db.session() as session:
         return Names(session).view(records.get(session, Observation, observation_id))
+
+
+def view_observation(db: Database, actor: Actor, observation_id: str) -> ObservationView:
+    """Read an observation to show its details, and log that `actor` saw it.
+
+    One transaction: the details are not shown unless the view is logged. A view is not
+    a change, so it makes no outbox op.
+    """
+    with db.transaction() as session:
+        view = Names(session).view(records.get(session, Observation, observation_id))
+        log_view(session, actor, "observation", observation_id)
+        return view
 
 
 def find_observations(

@@ -29,12 +29,11 @@ from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.retention import RetentionPolicy, RetentionPolicyError
 from lagesbild_desktop.services.attachments import blob_path
-from lagesbild_desktop.services.permissions import NotPermitted, require
+from lagesbild_desktop.services.permissions import require
 
 log = logging.getLogger(__name__)
 
 POLICY_KEY = "retention_policy"
-POLICY_ROLES = frozenset({"admin", "coordinator"})
 # Rows per transaction: each batch is all-or-nothing, and a run over 200,000 old rows
 # never holds one huge transaction. About 2 ms a row, so a batch holds SQLite's write
 # lock for about a second: the window's own saves wait that long at most (busy timeout
@@ -101,8 +100,7 @@ def get_policy(db: Database) -> RetentionPolicy:
 
 def set_policy(db: Database, actor: Actor, policy: RetentionPolicy) -> None:
     """Store the policy (administrators and coordinators only); the change is audited."""
-    if actor.role not in POLICY_ROLES:
-        raise NotPermitted(actor.role, "set the retention policy")
+    require(actor, "set_retention")
     with db.transaction() as session:
         known = set(session.scalars(select(Category.code)))
         unknown = sorted(set(policy.categories) - known)
@@ -265,7 +263,7 @@ def run_retention(
     `stop()` is asked before each batch; when it says so the run ends early (the batches
     done stay done, the next run continues) and the report says it is not complete.
     """
-    require(actor, "edit")
+    require(actor, "run_retention")
     today = today or datetime.now(LOCAL).date()
     with db.session() as session:
         policy = policy or _read_policy(session)

@@ -101,7 +101,7 @@ def resolve_conflict(db: Database, actor: Actor, conflict_id: str,
     """
     if keep not in ("local", "server"):
         raise ValueError(f"keep must be 'local' or 'server', not {keep!r}")
-    require(actor, "edit")
+    require(actor, "resolve_conflict")
     with db.transaction() as session:
         conflict = session.get(Conflict, conflict_id)
         if conflict is None:

@@ -14,7 +14,7 @@ from lagesbild_desktop.db.models import Observation, Walk
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.observation import ValidationError, errors_only
 from lagesbild_desktop.domain.walk import WalkInput, validate_walk
-from lagesbild_desktop.services.permissions import require
+from lagesbild_desktop.services.permissions import require, require_record
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,7 @@ def update_walk(db: Database, actor: Actor, walk_id: str, data: WalkInput) -> Wa
     require(actor, "edit")
     with db.transaction() as session:
         walk = records.get(session, Walk, walk_id)
+        require_record(actor, "edit", walk)
         records.update(session, actor, walk, _checked(data))
         return _view(walk, _findings(session, walk_id))
 
@@ -73,13 +74,16 @@ def delete_walk(db: Database, actor: Actor, walk_id: str) -> None:
     """Tombstone the walk; its findings stay as observations of their own."""
     require(actor, "delete")
     with db.transaction() as session:
-        records.tombstone(session, actor, records.get(session, Walk, walk_id))
+        walk = records.get(session, Walk, walk_id)
+        require_record(actor, "delete", walk)
+        records.tombstone(session, actor, walk)
 
 
 def restore_walk(db: Database, actor: Actor, walk_id: str) -> WalkView:
     require(actor, "delete")
     with db.transaction() as session:
         walk = records.get(session, Walk, walk_id)
+        require_record(actor, "delete", walk)
         records.restore(session, actor, walk)
         return _view(walk, _findings(session, walk_id))
 
