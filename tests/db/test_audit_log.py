@@ -159,7 +159,8 @@ def test_the_log_filters_by_user_action_period_and_record(db, actor):
         period_from=datetime.now(UTC) + timedelta(minutes=1)))
     assert later.total == 0
     system = audit_log.list_audit(db, admin, audit_log.AuditFilter(user=audit_log.SYSTEM))
-    assert system.total > 0 and all(e.user_id is None for e in system.rows)
+    assert system.total > 0
+    assert all(e.user_id is None for e in system.rows)
     with pytest.raises(audit_log.UnknownUser):
         audit_log.list_audit(db, admin, audit_log.AuditFilter(user="nobody"))
 
@@ -168,7 +169,8 @@ def test_the_log_filters_by_user_action_period_and_record(db, actor):
 def test_an_intact_chain_and_its_head(db, actor):
     ids = some_entries(db, actor, 3)
     result = check(db)
-    assert result.intact and result.head_recorded
+    assert result.intact
+    assert result.head_recorded
     assert result.entries == len(ids)
 
 
@@ -283,7 +285,9 @@ def test_list_command_filters_and_prints_json(db, actor, db_path, capsys):
     assert [json.loads(line)["record"] for line in lines] == [made.id]
     assert run_command("audit", "list", "--db", str(db_path), "--record", made.id) == 0
     out = capsys.readouterr().out
-    assert "create" in out and "view" in out and out.rstrip().endswith("2 poster.")
+    assert "create" in out
+    assert "view" in out
+    assert out.rstrip().endswith("2 poster.")
 
 
 def test_list_command_refuses_a_bad_date_and_an_unknown_user(db_path, capsys):
