@@ -34,6 +34,10 @@ class DetailPanel(QScrollArea):
     def text(self) -> str:
         return self._text.text()
 
+    def show_loading(self) -> None:
+        """Between a selection and its details: nothing of the previous one stays shown."""
+        self._text.setText(f"<p style='color:#666'>{escape(self.tr('Loading…'))}</p>")
+
     def show_observation(self, view: ObservationView | None) -> None:
         if view is None:
             hint = self.tr("Select an observation in the table or on the map.")

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QUrl, Signal
+from PySide6.QtCore import QItemSelectionModel, QSettings, Qt, QTimer, QUrl, Signal
 from PySide6.QtGui import QAction, QDesktopServices, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -46,6 +46,8 @@ from lagesbild_desktop.ui.sync_control import SyncControl
 from lagesbild_desktop.ui.walks_view import WalksView
 
 log = logging.getLogger(__name__)
+# Details (and their audit entry) wait this long, so rows only passed over are not read.
+DETAILS_DELAY_MS = 150
 
 
 def user_message(error: BaseException) -> str:
@@ -94,6 +96,12 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.map = MapView(self)
         self.details = DetailPanel(language)
+        self._details_id: str | None = None
+        self._details_timer = QTimer(self)
+        self._details_timer.setSingleShot(True)
+        self._details_timer.setInterval(DETAILS_DELAY_MS)
+        self._details_timer.timeout.connect(self._load_details)
+        self.audit_dialog: Any = None
 
         self.map.setMinimumHeight(240)
         self.table.setMinimumHeight(160)
@@ -199,6 +207,12 @@ class MainWindow(QMainWindow):
                               self.undo_action])
         file_menu.addSeparator()
         file_menu.addAction(self.report_action)
+        # The audit log says who looked at what: administrators only (the service checks too).
+        self.audit_action: QAction | None = None
+        if self.actor.role == "admin":
+            self.audit_action = QAction(self.tr("Audit log…"), self)
+            self.audit_action.triggered.connect(self.show_audit_log)
+            file_menu.addAction(self.audit_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         map_menu = self.menuBar().addMenu(self.tr("&Map"))
@@ -340,11 +354,11 @@ class MainWindow(QMainWindow):
 
         saved = str(self.settings.value("map/mbtiles", "") or "")
         tiles = Path(saved) if saved and Path(saved).is_file() else None
-        store = self.store
+        store, actor = self.store, self.actor
         self.work.run_with_progress(
             lambda progress: write_lagesbild_report(
                 db, f, path, municipalities=names, progress=progress, tiles_path=tiles,
-                store=store),
+                store=store, actor=actor),
             progressed, written, failed, label="report")
 
     def _synced(self, report: Any) -> None:
@@ -381,9 +395,32 @@ class MainWindow(QMainWindow):
     # -- selection ---------------------------------------------------------------------
     def _row_changed(self, current: Any, _previous: Any) -> None:
         view = self.model.observation(current.row()) if current.isValid() else None
-        self.details.show_observation(view)
-        if view is not None:
-            self.map.select(view.id)
+        self._details_id = view.id if view is not None else None
+        if view is None:
+            self._details_timer.stop()
+            self.details.show_observation(None)
+            return
+        self.details.show_loading()
+        self._details_timer.start()
+        self.map.select(view.id)
+
+    def _load_details(self) -> None:
+        """Read the selected observation afresh; reading it logs the view (audit)."""
+        observation_id, db, actor = self._details_id, self.db, self.actor
+        if observation_id is None:
+            return
+
+        def shown(view: ObservationView) -> None:
+            if self._details_id == observation_id:  # not a row passed over meanwhile
+                self.details.show_observation(view)
+
+        def failed(error: BaseException) -> None:
+            log.warning("details of %s not shown: %s", observation_id, error)
+            if self._details_id == observation_id:
+                self.details.show_observation(None)
+
+        self.work.run(lambda: observations.view_observation(db, actor, observation_id),
+                      shown, failed, write=True, label="details")
 
     def selected(self) -> ObservationView | None:
         index = self.table.currentIndex()
@@ -517,6 +554,19 @@ class MainWindow(QMainWindow):
         if answer == QMessageBox.StandardButton.Yes:
             self.new_observation(drafts[0].values)
 
+    def show_audit_log(self) -> None:
+        """The audit log dialog (administrators); one at a time."""
+        from lagesbild_desktop.ui.audit_view import AuditDialog
+
+        if self.audit_dialog is None:
+            self.audit_dialog = AuditDialog(self.work, self.db, self.actor, self)
+        elif self.audit_dialog.isVisible():
+            self.audit_dialog.raise_()
+            return
+        else:
+            self.audit_dialog.reload()
+        self.audit_dialog.show()
+
     def _show_error(self, error: BaseException) -> None:
         log.error("operation failed: %s", error)
         QMessageBox.warning(self, self.tr("Lägesbild"), user_message(error))
@@ -526,6 +576,7 @@ class MainWindow(QMainWindow):
             if form is not None and form.isVisible() and not form.close():
                 event.ignore()  # a form is saving, or the user kept what they typed
                 return
+        self._details_timer.stop()
         self.work.shut_down(10_000)
         super().closeEvent(event)
 

@@ -620,8 +620,10 @@ class WalksView(QWidget):
             else:
                 self._show_error(error)
 
+        actor = self._actor
         self._work.run(lambda: write_walk_protocol(db, walk.id, path, store=store,
-                                                   tiles_path=tiles, author=author),
+                                                   tiles_path=tiles, author=author,
+                                                   actor=actor),
                        written, failed, label="walk protocol")
 
     # -- messages -------------------------------------------------------------------------

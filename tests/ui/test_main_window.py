@@ -107,7 +107,8 @@ def test_selecting_a_row_selects_the_point_and_shows_details(qtbot, window):
     window._select_row(3)
     view = window.model.observation(3)
     qtbot.waitUntil(lambda: window.map.selected == view.id, timeout=5_000)
-    assert view.category_label in window.details.text
+    # Details are read (and the view logged) once the selection settles.
+    qtbot.waitUntil(lambda: view.category_label in window.details.text, timeout=5_000)
     box: list[dict] = []
     window.map.request_stats(box.append)
     qtbot.waitUntil(lambda: len(box) == 1, timeout=5_000)
@@ -131,7 +132,8 @@ def test_clicking_a_point_selects_its_row(qtbot, window):
                     timeout=10_000)
     row = window.table.currentIndex().row()
     assert window.model.observation(row).id == target
-    assert window.selected().category_label in window.details.text
+    qtbot.waitUntil(lambda: window.selected().category_label in window.details.text,
+                    timeout=5_000)
 
 
 def test_a_map_click_fills_the_forms_position(qtbot, window):
