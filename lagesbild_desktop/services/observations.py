@@ -179,6 +179,7 @@ def view_observation(db: Database, actor: Actor, observation_id: str) -> Observa
     One transaction: the details are not shown unless the view is logged. A view is not
     a change, so it makes no outbox op.
     """
+    require(actor, "view")
     with db.transaction() as session:
         view = Names(session).view(records.get(session, Observation, observation_id))
         log_view(session, actor, "observation", observation_id)
