@@ -36,7 +36,8 @@ class DetailPanel(QScrollArea):
 
     def show_loading(self) -> None:
         """Between a selection and its details: nothing of the previous one stays shown."""
-        self._text.setText(f"<p style='color:#666'>{escape(self.tr('Loading…'))}</p>")
+        loading = self.tr("Loading…")
+        self._text.setText(f"<p style='color:#666'>{escape(loading)}</p>")
 
     def show_observation(self, view: ObservationView | None) -> None:
         if view is None:

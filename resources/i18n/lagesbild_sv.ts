@@ -1,10 +1,162 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="sv_SE" sourcelanguage="en">
 <context>
+    <name>AuditDialog</name>
+    <message>
+        <source>Audit log</source>
+        <translation>Granskningslogg</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Användare</translation>
+    </message>
+    <message>
+        <source>All users</source>
+        <translation>Alla användare</translation>
+    </message>
+    <message>
+        <source>(system)</source>
+        <translation>(systemet)</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Händelse</translation>
+    </message>
+    <message>
+        <source>All actions</source>
+        <translation>Alla händelser</translation>
+    </message>
+    <message>
+        <source>From</source>
+        <translation>Från</translation>
+    </message>
+    <message>
+        <source>To</source>
+        <translation>Till</translation>
+    </message>
+    <message>
+        <source>Record id</source>
+        <translation>Post-id</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Post</translation>
+    </message>
+    <message>
+        <source>Audit log entries</source>
+        <translation>Granskningsloggens poster</translation>
+    </message>
+    <message>
+        <source>Check the chain</source>
+        <translation>Kontrollera kedjan</translation>
+    </message>
+    <message>
+        <source>Recompute the hash chain: shows the first entry that was changed, removed or inserted</source>
+        <translation>Räknar om kontrollsummornas kedja och visar den första post som har ändrats, tagits bort eller lagts in i efterhand</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Stäng</translation>
+    </message>
+    <message>
+        <source>any</source>
+        <translation>alla</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Läser in…</translation>
+    </message>
+    <message>
+        <source>Showing the newest {shown} of {total} entries. Narrow the filters to see the others.</source>
+        <translation>Visar de senaste {shown} av {total} poster. Begränsa filtren för att se de övriga.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n entries</source>
+        <translation>
+            <numerusform>%n post</numerusform><numerusform>%n poster</numerusform></translation>
+    </message>
+    <message>
+        <source>Checking the chain…</source>
+        <translation>Kontrollerar kedjan…</translation>
+    </message>
+    <message numerus="yes">
+        <source>The log is intact: %n entries.</source>
+        <translation>
+            <numerusform>Loggen är hel: %n post.</numerusform><numerusform>Loggen är hel: %n poster.</numerusform></translation>
+    </message>
+    <message>
+        <source>Its end could not be checked yet.</source>
+        <translation>Slutet kunde inte kontrolleras ännu.</translation>
+    </message>
+    <message>
+        <source>The log is NOT intact. {problem}</source>
+        <translation>Loggen är INTE hel. {problem}</translation>
+    </message>
+</context>
+<context>
+    <name>AuditTableModel</name>
+    <message>
+        <source>Time</source>
+        <translation>Tid</translation>
+    </message>
+    <message>
+        <source>User</source>
+        <translation>Användare</translation>
+    </message>
+    <message>
+        <source>Action</source>
+        <translation>Händelse</translation>
+    </message>
+    <message>
+        <source>Record type</source>
+        <translation>Posttyp</translation>
+    </message>
+    <message>
+        <source>Record</source>
+        <translation>Post</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>Detaljer</translation>
+    </message>
+    <message>
+        <source>create</source>
+        <translation>skapad</translation>
+    </message>
+    <message>
+        <source>edit</source>
+        <translation>ändrad</translation>
+    </message>
+    <message>
+        <source>delete</source>
+        <translation>borttagen</translation>
+    </message>
+    <message>
+        <source>restore</source>
+        <translation>återställd</translation>
+    </message>
+    <message>
+        <source>view</source>
+        <translation>visad</translation>
+    </message>
+    <message>
+        <source>export</source>
+        <translation>exporterad</translation>
+    </message>
+    <message>
+        <source>(system)</source>
+        <translation>(systemet)</translation>
+    </message>
+</context>
+<context>
     <name>DetailPanel</name>
     <message>
         <source>Details of the selected observation</source>
         <translation>Detaljer om vald iakttagelse</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Läser in…</translation>
     </message>
     <message>
         <source>Select an observation in the table or on the map.</source>
@@ -427,6 +579,76 @@ i fjol</translation>
     </message>
 </context>
 <context>
+    <name>LockDialog</name>
+    <message>
+        <source>Lägesbild is locked</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The window was locked after a while without use. Type the password of %1 to go on.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Unlock</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Wrong password.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
+    <name>LoginDialog</name>
+    <message>
+        <source>Demo database: every account (e.g. %1) has the password "%2".</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Lägesbild – sign in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>No account can sign in yet. Create the administrator of this installation; the database is encrypted with a key that only opens with a password.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sign in with your account on this computer.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>User name</source>
+        <translation type="unfinished">Användarnamn</translation>
+    </message>
+    <message>
+        <source>Name shown</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Password</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Create account</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>Type your user name.</source>
+        <translation type="unfinished" />
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation type="unfinished" />
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Lägesbild</source>
@@ -503,6 +725,10 @@ i fjol</translation>
     <message>
         <source>&amp;File</source>
         <translation>&amp;Arkiv</translation>
+    </message>
+    <message>
+        <source>Audit log…</source>
+        <translation>Granskningslogg…</translation>
     </message>
     <message>
         <source>&amp;Map</source>
@@ -1298,7 +1524,9 @@ i fjol</translation>
     <message numerus="yes">
         <source>…and %n more</source>
         <translation>
-            <numerusform>…och %n till</numerusform><numerusform>…och %n till</numerusform></translation>
+            <numerusform>…och %n till</numerusform>
+            <numerusform>…och %n till</numerusform>
+        </translation>
     </message>
     <message>
         <source>The text may contain personal data. Observations describe places, not people: mask it before saving?</source>
