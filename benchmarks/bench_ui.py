@@ -72,6 +72,9 @@ def run_child(kind: str, db: Path, workdir: Path, *extra: str) -> dict[str, Any]
     home = workdir / "home"  # logs and drafts; no draft may ask a question at start
     shutil.rmtree(home / "drafts", ignore_errors=True)
     env["LAGESBILD_HOME"] = str(home)
+    # The window signs in first; the demo database's documented account skips the dialog.
+    env.setdefault("LAGESBILD_USER", "admin.demo")
+    env.setdefault("LAGESBILD_PASSWORD", "demo")
     command = [sys.executable, str(Path(__file__).resolve()), "--child", kind,
                "--db", str(db), *extra]
     launched = now()

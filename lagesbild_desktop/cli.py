@@ -117,6 +117,11 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     add_db(parser, default=None)
     parser.add_argument("-v", "--verbose", action="store_true", help="log more")
+    parser.add_argument("--login", metavar="NAME", default=None,
+                        help="local account for an encrypted database (or LAGESBILD_USER)")
+    parser.add_argument("--login-password-file", type=Path, metavar="FILE", default=None,
+                        help="file whose first line is that account's password (or "
+                             "LAGESBILD_PASSWORD; asked for when neither is given)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     gui = commands.add_parser("gui", help="open the window (the default)")
@@ -232,6 +237,22 @@ def build_parser() -> argparse.ArgumentParser:
     privacy.add_argument("source", nargs="?", metavar="-",
                          help="`-` to scan standard input instead of the database")
 
+    encrypt = commands.add_parser(
+        "encrypt", help="encrypt a plain database (SQLCipher) and its photos",
+        description="Encrypt the database in place with a new random key, wrapped for the "
+                    "signed-in administrator (--login). The plain file is kept until the "
+                    "encrypted one has been checked, then deleted. Other accounts open it "
+                    "once an administrator has set their password (set-password).")
+    add_db(encrypt)
+
+    password = commands.add_parser(
+        "set-password", help="set a local account's password (administrators: anyone's)",
+        description="Set the password of ACCOUNT: your own, or anyone's as administrator. "
+                    "The new password is read from --new-password-file or asked for.")
+    add_db(password)
+    password.add_argument("account", metavar="ACCOUNT")
+    password.add_argument("--new-password-file", type=Path, metavar="FILE")
+
     from lagesbild_desktop import retention_command
 
     retention_command.add_parser(commands)
@@ -242,14 +263,59 @@ def database_path(args: argparse.Namespace) -> Path:
     return args.db or config.default_database()
 
 
+def credentials(args: argparse.Namespace) -> tuple[str, str]:
+    """The local account and its password: options, then the environment, then a prompt.
+
+    For `sync`, the server account stands in (the same person, usually the same password).
+    """
+    import getpass
+    import os
+
+    user = args.login or os.environ.get("LAGESBILD_USER") or getattr(args, "user", None)
+    if args.login_password_file is not None:
+        password = _read_password(args.login_password_file)
+    elif "LAGESBILD_PASSWORD" in os.environ:
+        password = os.environ["LAGESBILD_PASSWORD"]
+    elif getattr(args, "password_file", None) is not None and not args.login:
+        password = _read_password(args.password_file)
+    elif sys.stdin.isatty():
+        user = user or input("Användarnamn: ")
+        password = getpass.getpass("Lösenord: ")
+    else:
+        password = ""
+    if not user:
+        raise UserError("the database is encrypted; give --login NAME",
+                        "Databasen är krypterad. Ange kontot med --login NAMN (och lösenordet "
+                        "med --login-password-file FIL).")
+    return user, password
+
+
 def open_db(args: argparse.Namespace, *, create: bool = False) -> Any:
+    """Open the database; an encrypted one as the signed-in account (`args.signed_in`)."""
+    from lagesbild_desktop.db import keyfile
     from lagesbild_desktop.db.engine import DatabaseProblem, open_database
+    from lagesbild_desktop.services import accounts
 
     path = database_path(args)
+    args.signed_in = None
     try:
+        if keyfile.is_encrypted(path):
+            user, password = credentials(args)
+            db, args.signed_in = accounts.open_and_sign_in(path, user, password)
+            return db
         return open_database(path, create=create)
     except DatabaseProblem as problem:
         raise UserError(str(problem), problem.message_sv) from problem
+    except accounts.LoginFailed as failed:
+        raise UserError(str(failed), failed.message_sv) from failed
+
+
+def acting_user(args: argparse.Namespace, db: Any) -> Any:
+    """The signed-in account of an encrypted database; on a plain one, as before login."""
+    from lagesbild_desktop.services.installation import actor_for
+
+    signed = getattr(args, "signed_in", None)
+    return signed.actor if signed is not None else actor_for(db)
 
 
 def make_filter(db: Any, args: argparse.Namespace) -> Any:
@@ -291,9 +357,62 @@ def cmd_demo(args: argparse.Namespace) -> int:
     if path.exists() and not args.force:
         raise UserError(f"{path} exists; use --force to replace it",
                         f"{path} finns redan. Använd --force för att ersätta den.")
+    from lagesbild_desktop.db.engine import open_database
+    from lagesbild_desktop.services import accounts
+
     summary = build_demo(path, observations=args.observations, seed=args.seed,
                          replace=args.force)
+    db = open_database(path, create=False)
+    try:
+        accounts.set_demo_passwords(db)
+    finally:
+        db.close()
     print(summary)
+    print(f"Demokonton: {accounts.DEMO_USER} (och de andra) med lösenordet "
+          f"{accounts.DEMO_PASSWORD!r}. Demodatabasen är inte krypterad.")
+    return EXIT_OK
+
+
+def cmd_encrypt(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.db.engine import DatabaseProblem
+    from lagesbild_desktop.services import accounts
+
+    path = database_path(args)
+    if not path.exists():
+        raise UserError(f"no database at {path}", f"Det finns ingen databas i {path}.")
+    user, password = credentials(args)
+    try:
+        keys = accounts.encrypt_existing(path, user, password)
+    except DatabaseProblem as problem:
+        raise UserError(str(problem), problem.message_sv) from problem
+    except accounts.LoginFailed as failed:
+        raise UserError(str(failed), failed.message_sv) from failed
+    print(f"{path} är krypterad. Nyckelfilen {keys.name} ska ligga kvar bredvid den; "
+          "utan den och ett lösenord går databasen inte att öppna.")
+    return EXIT_OK
+
+
+def cmd_set_password(args: argparse.Namespace) -> int:
+    import getpass
+
+    from lagesbild_desktop.services import accounts
+
+    db = open_db(args)
+    try:
+        if args.signed_in is None and not accounts.needs_first_user(db):
+            # A plain database: changing a password still needs a signed-in account.
+            args.signed_in = accounts.authenticate(db, *credentials(args))
+        actor = acting_user(args, db)
+        if args.new_password_file is not None:
+            new = _read_password(args.new_password_file)
+        else:
+            new = getpass.getpass(f"Nytt lösenord för {args.account}: ")
+        accounts.set_password(db, actor, args.account, new)
+    except accounts.LoginFailed as failed:
+        raise UserError(str(failed), failed.message_sv) from failed
+    finally:
+        db.close()
+    print(f"Lösenordet för {args.account} är ändrat.")
     return EXIT_OK
 
 
@@ -317,12 +436,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_export(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services.exchange import ExportFailed, export_observations
-    from lagesbild_desktop.services.installation import actor_for
 
     db = open_db(args)
     try:
         count = export_observations(db, make_filter(db, args), args.format, args.output,
-                                    actor=actor_for(db))
+                                    actor=acting_user(args, db))
     except ExportFailed as error:
         raise UserError(str(error), error.message_sv) from error
     print(f"{count} iakttagelser exporterade till {args.output}")
@@ -507,12 +625,12 @@ def hotspot_table(analysis: Any) -> str:
 
 def cmd_import(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services import exchange
-    from lagesbild_desktop.services.installation import actor_for, has_catalogue, prepare
+    from lagesbild_desktop.services.installation import has_catalogue, prepare
 
     db = open_db(args, create=True)
     if not has_catalogue(db):
         prepare(db)
-    actor = actor_for(db)
+    actor = acting_user(args, db)
     try:
         columns = exchange.parse_column_map(args.columns)
         result = exchange.import_observations(db, actor, args.file, columns=columns)
@@ -620,7 +738,8 @@ COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
     "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
-    "privacy-scan": cmd_privacy_scan, "retention": cmd_retention,
+    "privacy-scan": cmd_privacy_scan, "retention": cmd_retention, "encrypt": cmd_encrypt,
+    "set-password": cmd_set_password,
 }
 
 

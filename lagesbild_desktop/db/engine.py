@@ -43,8 +43,37 @@ def _set_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
-def make_engine(path: Path) -> Engine:
-    engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": BUSY_TIMEOUT_MS / 1000})
+def cipher_module() -> Any:
+    """SQLCipher's DB-API module (sqlcipher3), imported only for encrypted databases."""
+    import sqlcipher3.dbapi2
+
+    return sqlcipher3.dbapi2
+
+
+def key_pragma(key: bytes) -> str:
+    # A raw 256-bit key in hex: SQLCipher skips its own PBKDF2 (the key is already the
+    # output of argon2id and a random data key), so a new connection costs nothing extra.
+    if len(key) != 32:
+        raise ValueError("the database key must be 32 bytes")
+    return f"PRAGMA key = \"x'{key.hex()}'\""
+
+
+def make_engine(path: Path, key: bytes | None = None) -> Engine:
+    """An engine for the file; with `key`, through SQLCipher (the file is encrypted)."""
+    args: dict[str, Any] = {"connect_args": {"timeout": BUSY_TIMEOUT_MS / 1000}}
+    if key is not None:
+        args["module"] = cipher_module()
+    engine = create_engine(f"sqlite:///{path}", **args)
+    if key is not None:
+        pragma = key_pragma(key)
+
+        def set_key(dbapi_connection: Any, _record: Any) -> None:
+            # The key must be the first statement on a new connection.
+            cursor = dbapi_connection.cursor()
+            cursor.execute(pragma)
+            cursor.close()
+
+        event.listen(engine, "connect", set_key)
     event.listen(engine, "connect", _set_pragmas)
     return engine
 
@@ -55,6 +84,11 @@ class Database:
 
     path: Path
     engine: Engine
+    key: bytes | None = None
+
+    @property
+    def encrypted(self) -> bool:
+        return self.key is not None
 
     def __post_init__(self) -> None:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
@@ -102,13 +136,20 @@ def current_revision(engine: Engine) -> str | None:
         return MigrationContext.configure(connection).get_current_revision()
 
 
-def backup_file(path: Path, reason: str) -> Path:
-    """A consistent copy of the database (WAL included) beside it, through SQLite's backup."""
+def backup_file(path: Path, reason: str, key: bytes | None = None) -> Path:
+    """A consistent copy of the database (WAL included) beside it, through SQLite's backup.
+
+    The copy of an encrypted database is encrypted with the same key.
+    """
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     target = path.with_name(f"{path.name}.{reason}-{stamp}.bak")
-    source = sqlite3.connect(path)
+    module: Any = sqlite3 if key is None else cipher_module()
+    source = module.connect(str(path))
     try:
-        copy = sqlite3.connect(target)
+        copy = module.connect(str(target))
+        if key is not None:
+            source.execute(key_pragma(key))
+            copy.execute(key_pragma(key))
         with copy:
             source.backup(copy)
         copy.close()
@@ -118,33 +159,56 @@ def backup_file(path: Path, reason: str) -> Path:
     return target
 
 
-def open_database(path: Path | str, *, create: bool = True) -> Database:
+class NeedsPassword(DatabaseProblem):
+    """The database is encrypted and was opened without its key."""
+
+
+def open_database(path: Path | str, *, create: bool = True,
+                  key: bytes | None = None) -> Database:
     """Open (or create) the database at `path`, upgrading its schema if it is older.
 
     An older schema is upgraded after a backup copy is made; a newer one (from a newer
-    version of the app) is refused, as is a file that is not a database.
+    version of the app) is refused, as is a file that is not a database. With `key` the
+    file is an SQLCipher database (`db.keyfile.unlock` gives the key for a password); a
+    database whose key file says it is encrypted is never opened without its key, and
+    a plain file is not opened as an encrypted one.
     """
+    from lagesbild_desktop.db import keyfile
+
     path = Path(path)
     if not path.exists() and not create:
         raise DatabaseProblem(f"No database at {path}", f"Det finns ingen databas i {path}.")
+    if key is None and keyfile.is_encrypted(path):
+        raise NeedsPassword(f"{path} is encrypted; a password is needed",
+                            f"Databasen {path.name} är krypterad. Logga in med användarnamn "
+                            "och lösenord för att öppna den.")
     path.parent.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(path)
+    engine = make_engine(path, key)
+    errors: tuple[type[BaseException], ...] = (sqlite3.DatabaseError,)
+    if key is not None:
+        errors += (cipher_module().DatabaseError,)
     try:
-        _upgrade(path, engine)
-    except sqlite3.DatabaseError as error:
+        _upgrade(path, engine, key)
+    except errors as error:
         engine.dispose()
-        raise _unusable(path, error) from error
+        raise _unusable(path, error, key) from error
     except Exception as error:
         engine.dispose()
         cause = getattr(error, "orig", None)
-        if isinstance(cause, sqlite3.DatabaseError):
-            raise _unusable(path, cause) from error
+        if isinstance(cause, errors):
+            raise _unusable(path, cause, key) from error
         raise
-    return Database(path, engine)
+    return Database(path, engine, key)
 
 
-def _unusable(path: Path, error: Exception) -> DatabaseProblem:
+def _unusable(path: Path, error: BaseException, key: bytes | None = None) -> DatabaseProblem:
     log.error("database %s is unusable: %s", path, error)
+    if key is not None:
+        return DatabaseProblem(
+            f"{path} cannot be read with its key ({error}); not an encrypted Lägesbild "
+            "database, damaged, or its key file belongs to another database",
+            f"Filen {path} går inte att öppna med nyckeln: den är skadad, inte krypterad "
+            "eller hör inte ihop med nyckelfilen. Inget har ändrats i filen.")
     return DatabaseProblem(
         f"{path} is not a usable Lägesbild database ({error})",
         f"Filen {path} går inte att använda som databas: den är skadad eller inte en "
@@ -152,7 +216,7 @@ def _unusable(path: Path, error: Exception) -> DatabaseProblem:
     )
 
 
-def _upgrade(path: Path, engine: Engine) -> None:
+def _upgrade(path: Path, engine: Engine, key: bytes | None = None) -> None:
     from alembic import command
     from alembic.script import ScriptDirectory
     from alembic.util import CommandError
@@ -171,7 +235,7 @@ def _upgrade(path: Path, engine: Engine) -> None:
                 f"Databasen {path.name} kommer från en nyare version av Lägesbild. "
                 "Uppdatera programmet för att öppna den.",
             ) from None
-        backup_file(path, f"before-{head}")
+        backup_file(path, f"before-{head}", key)
     elif _has_tables(engine):
         raise DatabaseProblem(
             f"{path} holds tables but no schema version; it is not a Lägesbild database",

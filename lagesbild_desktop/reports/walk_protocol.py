@@ -348,8 +348,10 @@ def thumbnail_jpeg(path: Path, longest: int = PHOTO_PX) -> tuple[bytes, int, int
     size; None when the file cannot be read as an image."""
     from PIL import Image, ImageOps, UnidentifiedImageError
 
+    from lagesbild_desktop.db.blobfiles import BlobLocked, read_file
+
     try:
-        with Image.open(path) as original:
+        with Image.open(BytesIO(read_file(path))) as original:
             original.draft("RGB", (longest, longest))  # JPEG: decode at 1/2, 1/4 or 1/8
             picture = ImageOps.exif_transpose(original)
             picture.thumbnail((longest, longest))
@@ -364,7 +366,7 @@ def thumbnail_jpeg(path: Path, longest: int = PHOTO_PX) -> tuple[bytes, int, int
             picture.save(buffer, "JPEG", quality=80, optimize=True)
             return buffer.getvalue(), picture.width, picture.height
     except (OSError, ValueError, SyntaxError, UnidentifiedImageError,
-            Image.DecompressionBombError) as error:
+            Image.DecompressionBombError, BlobLocked) as error:
         log.warning("photo %s not embedded: %s", path, error)
         return None
 

@@ -1,23 +1,20 @@
 """Photos and files: a content-addressed store beside the database, and their records.
 
 A file is copied into `<store>/<first two hex digits>/<sha256>` (the original is never
-touched); the same bytes are stored once, however many records use them.
+touched); the same bytes are stored once, however many records use them. When the
+database is encrypted, so are the files (`db.blobfiles`): read them with `read_blob`.
 """
 
 from __future__ import annotations
 
-import hashlib
 import mimetypes
-import os
-import shutil
-import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import select
 
-from lagesbild_desktop.db import records
+from lagesbild_desktop.db import blobfiles, records
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.db.models import Attachment, Observation
 from lagesbild_desktop.domain.actor import Actor
@@ -54,11 +51,17 @@ class AttachmentView:
 
 
 def blob_path(store: Path, sha256: str) -> Path:
-    return store / sha256[:2] / sha256
+    """Where the file lives; read it with `read_blob` (it may be encrypted)."""
+    return blobfiles.blob_path(store, sha256)
+
+
+read_blob = blobfiles.read_blob
+read_file = blobfiles.read_file
+is_encrypted_file = blobfiles.is_encrypted_file
 
 
 def store_file(store: Path, source: Path) -> tuple[str, int]:
-    """Copy `source` into the store; returns its sha256 and size."""
+    """Copy `source` into the store (encrypted when the database is); its sha256 and size."""
     try:
         size = source.stat().st_size
     except OSError as error:
@@ -67,27 +70,14 @@ def store_file(store: Path, source: Path) -> tuple[str, int]:
     if size > MAX_BYTES:
         raise AttachmentProblem(f"{source} is larger than {MAX_BYTES} bytes",
                                 f"Filen {source.name} är större än 50 MB.")
-    digest = hashlib.sha256()
-    store.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=store, prefix=".incoming-")
     try:
-        with os.fdopen(handle, "wb") as out, source.open("rb") as data:
-            for chunk in iter(lambda: data.read(1 << 20), b""):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        target = blob_path(store, digest.hexdigest())
-        target.parent.mkdir(exist_ok=True)
-        if target.exists():
-            os.unlink(temporary)
-        else:
-            os.replace(temporary, target)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-    return digest.hexdigest(), size
+        data = source.read_bytes()  # at most MAX_BYTES; sealed whole (AES-GCM)
+    except OSError as error:
+        raise AttachmentProblem(f"cannot read {source}: {error}",
+                                f"Filen {source.name} går inte att läsa.") from error
+    store.mkdir(parents=True, exist_ok=True)
+    sha256, _ = blobfiles.write_blob(store, data)
+    return sha256, len(data)
 
 
 def _rational(value: object) -> float:
@@ -139,7 +129,7 @@ def add_attachment(
     """Copy a file into the store and attach it to an observation."""
     require(actor, "edit")
     sha256, size = store_file(store, source)
-    info = read_photo_info(blob_path(store, sha256))
+    info = read_photo_info(source)
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     with db.transaction() as session:
         observation = records.get(session, Observation, observation_id)
@@ -168,4 +158,5 @@ def list_attachments(db: Database, observation_id: str) -> list[AttachmentView]:
 
 
 def copy_out(store: Path, sha256: str, target: Path) -> None:
-    shutil.copyfile(blob_path(store, sha256), target)
+    """Write the plain bytes to `target` (the user saves a photo out of the app)."""
+    target.write_bytes(read_blob(store, sha256))

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import os
-import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from lagesbild_desktop.db import blobfiles
 from lagesbild_desktop.db.models import Attachment, Setting
 from lagesbild_desktop.sync import protocol
 from lagesbild_desktop.sync.connection import Connection, SyncProblem, bad_answer
@@ -91,8 +90,12 @@ def upload(connection: Connection, store: Path, sha256: str) -> bool:
     A local file whose bytes do not hash to its name is not sent (hash_mismatch).
     Network problems propagate: the next sync resumes from the server's offset.
     """
-    path = blob_path(store, sha256)
-    if file_sha256(path) != sha256:
+    try:
+        # Whole (at most 50 MB): the file may be encrypted, the server gets the plain bytes.
+        content = blobfiles.read_blob(store, sha256)
+    except blobfiles.BlobLocked as error:
+        raise hash_mismatch(sha256, f"local file: {error}") from error
+    if hashlib.sha256(content).hexdigest() != sha256:
         raise hash_mismatch(sha256, "local file")
     if sha256 == EMPTY_SHA256:
         # Content-Range cannot describe an empty body; every device can make it itself.
@@ -100,32 +103,30 @@ def upload(connection: Connection, store: Path, sha256: str) -> bool:
     offset = _server_offset(connection, sha256)
     if offset is None:
         return True
-    total = path.stat().st_size
+    total = len(content)
     path_url = f"/blobs/{sha256}"
-    with path.open("rb") as data:
-        for _ in range(total // CHUNK + 4):  # enough rounds for every chunk plus re-syncs
-            data.seek(offset)
-            chunk = data.read(CHUNK)
-            end = offset + len(chunk) - 1
-            response = connection.request(
-                "PUT", path_url, content=chunk,
-                headers={"Content-Range": f"bytes {offset}-{end}/{total}",
-                         "Content-Type": "application/octet-stream"})
-            if response.status_code == 416:
-                # The server holds a different amount than we thought: continue from there.
-                offset = _header_offset(response)
-                continue
-            if response.status_code != 200:
-                raise bad_answer(f"PUT {path_url} answered {response.status_code}")
-            try:
-                status = protocol.BlobStatus.model_validate_json(response.content)
-            except ValueError as error:
-                raise bad_answer(f"PUT {path_url}: {error}") from error
-            if status.complete:
-                return True
-            if status.offset <= offset and total > 0:
-                raise bad_answer(f"PUT {path_url} did not advance past {offset}")
-            offset = status.offset
+    for _ in range(total // CHUNK + 4):  # enough rounds for every chunk plus re-syncs
+        chunk = content[offset:offset + CHUNK]
+        end = offset + len(chunk) - 1
+        response = connection.request(
+            "PUT", path_url, content=chunk,
+            headers={"Content-Range": f"bytes {offset}-{end}/{total}",
+                     "Content-Type": "application/octet-stream"})
+        if response.status_code == 416:
+            # The server holds a different amount than we thought: continue from there.
+            offset = _header_offset(response)
+            continue
+        if response.status_code != 200:
+            raise bad_answer(f"PUT {path_url} answered {response.status_code}")
+        try:
+            status = protocol.BlobStatus.model_validate_json(response.content)
+        except ValueError as error:
+            raise bad_answer(f"PUT {path_url}: {error}") from error
+        if status.complete:
+            return True
+        if status.offset <= offset and total > 0:
+            raise bad_answer(f"PUT {path_url} did not advance past {offset}")
+        offset = status.offset
     raise bad_answer(f"upload of {sha256} did not finish")
 
 
@@ -149,27 +150,18 @@ def _server_offset(connection: Connection, sha256: str) -> int | None:
 
 def download(connection: Connection, store: Path, sha256: str) -> bool:
     """Fetch one blob into the store, verified. False when the server does not have it (yet)."""
-    target = blob_path(store, sha256)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if sha256 == EMPTY_SHA256:
-        target.touch()
-        return True
-    handle, temporary = tempfile.mkstemp(dir=store, prefix=".download-")
-    try:
-        digest = hashlib.sha256()
-        with os.fdopen(handle, "wb") as out, \
-                connection.stream("GET", f"/blobs/{sha256}") as response:
-            if response.status_code == 404:
-                return False
-            for chunk in response.iter_bytes(CHUNK):
-                digest.update(chunk)
-                out.write(chunk)
-            out.flush()
-            os.fsync(out.fileno())
-        if digest.hexdigest() != sha256:
-            raise hash_mismatch(sha256, "downloaded bytes")
-        os.replace(temporary, target)
-        return True
-    finally:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+    store.mkdir(parents=True, exist_ok=True)
+    # Collected in memory (a blob is at most 50 MB), so no plain copy touches the disk
+    # of an encrypted installation; written through the store's one write path.
+    received = bytearray()
+    digest = hashlib.sha256()
+    with connection.stream("GET", f"/blobs/{sha256}") as response:
+        if response.status_code == 404:
+            return False
+        for chunk in response.iter_bytes(CHUNK):
+            digest.update(chunk)
+            received += chunk
+    if digest.hexdigest() != sha256:
+        raise hash_mismatch(sha256, "downloaded bytes")
+    blobfiles.write_blob(store, bytes(received), sha256)
+    return True

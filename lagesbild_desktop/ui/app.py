@@ -63,8 +63,9 @@ def start_retention(app: Any, work: Any, db: Any, actor: Any, window: Any,
 
     from lagesbild_desktop.config import attachments_dir
     from lagesbild_desktop.services import retention
+    from lagesbild_desktop.services.permissions import allowed
 
-    if actor.role == "read_only":
+    if not allowed(actor.role, "run_retention"):
         return
     stopping = threading.Event()
     app.aboutToQuit.connect(stopping.set)
@@ -85,6 +86,77 @@ def start_retention(app: Any, work: Any, db: Any, actor: Any, window: Any,
              done, failed, label="retention")
 
 
+def sign_in(db_path: Path) -> Any:
+    """Open the database as a signed-in user: (Database, SignedIn), or None if cancelled.
+
+    LAGESBILD_USER and LAGESBILD_PASSWORD sign in without the dialog (benchmarks, scripted
+    screenshots). A new installation (no file) gets an encrypted database and its first
+    administrator; a plain database where nobody can sign in yet gets its first
+    administrator; the demo database's accounts have the documented demo password.
+    Raises DatabaseProblem (and LoginFailed for the environment's credentials).
+    """
+    from PySide6.QtCore import QCoreApplication
+
+    from lagesbild_desktop.db import keyfile
+    from lagesbild_desktop.db.engine import open_database
+    from lagesbild_desktop.services import accounts, installation
+    from lagesbild_desktop.ui.login_dialog import LoginDialog
+
+    user, password = os.environ.get("LAGESBILD_USER"), os.environ.get("LAGESBILD_PASSWORD")
+    if not db_path.exists() and not keyfile.is_encrypted(db_path):
+        if user and password is not None:
+            return accounts.create_encrypted(db_path, user, user, password)
+        return LoginDialog.ask(lambda name, pw, shown: accounts.create_encrypted(
+            db_path, name, shown, pw), first_run=True)
+    if keyfile.is_encrypted(db_path):
+        if user and password is not None:
+            return accounts.open_and_sign_in(db_path, user, password)
+        return LoginDialog.ask(lambda name, pw, _shown: accounts.open_and_sign_in(
+            db_path, name, pw))
+    db = open_database(db_path)
+    try:
+        if not installation.has_catalogue(db):
+            installation.prepare(db)
+        demo = accounts.set_demo_passwords(db) or accounts.is_demo(db)
+        log.warning("%s is not encrypted (lagesbild encrypt --db %s encrypts it)",
+                    db_path, db_path)
+        if accounts.needs_first_user(db):
+            if user and password is not None:
+                signed = accounts.create_first_admin(db, user, user, password)
+            else:
+                signed = LoginDialog.ask(lambda name, pw, shown: accounts.create_first_admin(
+                    db, name, shown, pw), first_run=True)
+        elif user and password is not None:
+            signed = accounts.authenticate(db, user, password)
+        else:
+            hint = ""
+            if demo:
+                hint = QCoreApplication.translate(
+                    "LoginDialog", "Demo database: every account (e.g. %1) has the "
+                    "password \"%2\".").replace("%1", accounts.DEMO_USER).replace(
+                    "%2", accounts.DEMO_PASSWORD)
+            signed = LoginDialog.ask(lambda name, pw, _shown: accounts.authenticate(
+                db, name, pw), username=accounts.DEMO_USER if demo else "", hint=hint)
+    except BaseException:
+        db.close()
+        raise
+    if signed is None:
+        db.close()
+        return None
+    return db, signed
+
+
+def start_lock(window: Any, db: Any, signed: Any) -> Any:
+    """The idle lock: minutes from the settings ("security/lock_minutes", default 10)."""
+    from lagesbild_desktop.services import accounts
+    from lagesbild_desktop.ui.lock import IdleLock, lock_minutes
+
+    return IdleLock(window, signed.display_name or signed.username,
+                    lambda password: accounts.verify_password(db, signed.actor.user_id,
+                                                              password),
+                    lock_minutes(window.settings))
+
+
 def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "sv") -> int:
     prepare_environment()
     from lagesbild_desktop.ui.map_view import register_schemes
@@ -93,8 +165,8 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from lagesbild_desktop.db.engine import DatabaseProblem, open_database
-    from lagesbild_desktop.services import installation
+    from lagesbild_desktop.db.engine import DatabaseProblem
+    from lagesbild_desktop.services.accounts import LoginFailed
     from lagesbild_desktop.ui.background import BackgroundWork
     from lagesbild_desktop.ui.main_window import MainWindow
 
@@ -103,18 +175,25 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
     app.setOrganizationName("Lagesbild")
     install_translations(app, language)
     try:
-        db = open_database(db_path)
-        if not installation.has_catalogue(db):
-            installation.prepare(db)
-        actor = installation.actor_for(db)
-    except DatabaseProblem as problem:
+        opened = sign_in(db_path)
+    except (DatabaseProblem, LoginFailed) as problem:
         log.error("cannot open %s: %s", db_path, problem)
-        QMessageBox.critical(None, "Lägesbild", problem.message_sv)
+        if os.environ.get("LAGESBILD_USER"):  # signing in from a script: no dialog
+            print(f"lagesbild: {problem.message_sv}", file=sys.stderr)
+        else:
+            QMessageBox.critical(None, "Lägesbild", problem.message_sv)
         return 2
+    if opened is None:
+        log.info("sign-in cancelled")
+        return 0
+    db, signed = opened
+    actor = signed.actor
+    log.info("signed in as %s (%s)", signed.username, actor.role)
     work = BackgroundWork()
     window = MainWindow(db, actor, work, language)
     window.resize(1440, 900)
     window.show()
+    idle_lock = start_lock(window, db, signed)
     start_retention(app, work, db, actor, window, language)
     status = 0
     if screenshot is not None:
@@ -137,6 +216,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
         window.map_drawn.connect(save)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
     app.exec()
+    idle_lock.stop()
     work.wait_until_done()
     db.close()
     return status

@@ -26,7 +26,13 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QStyle, QWidget
 
-from lagesbild_desktop.services.attachments import AttachmentView, PhotoInfo, read_photo_info
+from lagesbild_desktop.services.attachments import (
+    AttachmentView,
+    PhotoInfo,
+    is_encrypted_file,
+    read_file,
+    read_photo_info,
+)
 from lagesbild_desktop.ui.background import BackgroundWork
 
 THUMBNAIL = 96
@@ -52,7 +58,13 @@ class _Read:
 
 
 def _read(path: Path, with_info: bool) -> _Read:
-    """Runs in a worker: QImage (unlike QPixmap) may be made off the GUI thread."""
+    """Runs in a worker: QImage (unlike QPixmap) may be made off the GUI thread.
+
+    An encrypted stored file is decrypted in memory and scaled with Pillow; any other
+    file is read by Qt from its path.
+    """
+    if path.is_file() and is_encrypted_file(path):
+        return _Read(_sealed_thumbnail(path), read_photo_info(path) if with_info else None)
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     size = reader.size()
@@ -61,6 +73,22 @@ def _read(path: Path, with_info: bool) -> _Read:
                                          Qt.AspectRatioMode.KeepAspectRatio))
     image = reader.read()
     return _Read(image, read_photo_info(path) if with_info else None)
+
+
+def _sealed_thumbnail(path: Path) -> QImage:
+    from io import BytesIO
+
+    from PIL import Image, ImageOps
+
+    try:
+        with Image.open(BytesIO(read_file(path))) as original:
+            picture = ImageOps.exif_transpose(original)
+            picture.thumbnail((THUMBNAIL, THUMBNAIL))
+            out = BytesIO()
+            picture.convert("RGBA").save(out, "PNG")
+    except (OSError, ValueError, RuntimeError, Image.DecompressionBombError):
+        return QImage()
+    return QImage.fromData(out.getvalue(), "PNG")
 
 
 class PhotoStrip(QListWidget):

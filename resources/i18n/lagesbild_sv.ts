@@ -73,7 +73,9 @@
     <message numerus="yes">
         <source>%n entries</source>
         <translation>
-            <numerusform>%n post</numerusform><numerusform>%n poster</numerusform></translation>
+            <numerusform>%n post</numerusform>
+            <numerusform>%n poster</numerusform>
+        </translation>
     </message>
     <message>
         <source>Checking the chain…</source>
@@ -82,7 +84,9 @@
     <message numerus="yes">
         <source>The log is intact: %n entries.</source>
         <translation>
-            <numerusform>Loggen är hel: %n post.</numerusform><numerusform>Loggen är hel: %n poster.</numerusform></translation>
+            <numerusform>Loggen är hel: %n post.</numerusform>
+            <numerusform>Loggen är hel: %n poster.</numerusform>
+        </translation>
     </message>
     <message>
         <source>Its end could not be checked yet.</source>
@@ -582,70 +586,70 @@ i fjol</translation>
     <name>LockDialog</name>
     <message>
         <source>Lägesbild is locked</source>
-        <translation type="unfinished" />
+        <translation>Lägesbild är låst</translation>
     </message>
     <message>
         <source>The window was locked after a while without use. Type the password of %1 to go on.</source>
-        <translation type="unfinished" />
+        <translation>Fönstret låstes efter en stund utan användning. Skriv lösenordet för %1 för att fortsätta.</translation>
     </message>
     <message>
         <source>Unlock</source>
-        <translation type="unfinished" />
+        <translation>Lås upp</translation>
     </message>
     <message>
         <source>Wrong password.</source>
-        <translation type="unfinished" />
+        <translation>Fel lösenord.</translation>
     </message>
 </context>
 <context>
     <name>LoginDialog</name>
     <message>
         <source>Demo database: every account (e.g. %1) has the password "%2".</source>
-        <translation type="unfinished" />
+        <translation>Demodatabas: alla konton (t.ex. %1) har lösenordet "%2".</translation>
     </message>
     <message>
         <source>Lägesbild – sign in</source>
-        <translation type="unfinished" />
+        <translation>Lägesbild – logga in</translation>
     </message>
     <message>
         <source>No account can sign in yet. Create the administrator of this installation; the database is encrypted with a key that only opens with a password.</source>
-        <translation type="unfinished" />
+        <translation>Inget konto kan logga in ännu. Skapa installationens administratör; databasen krypteras med en nyckel som bara öppnas med ett lösenord.</translation>
     </message>
     <message>
         <source>Sign in with your account on this computer.</source>
-        <translation type="unfinished" />
+        <translation>Logga in med ditt konto på den här datorn.</translation>
     </message>
     <message>
         <source>User name</source>
-        <translation type="unfinished">Användarnamn</translation>
+        <translation>Användarnamn</translation>
     </message>
     <message>
         <source>Name shown</source>
-        <translation type="unfinished" />
+        <translation>Namn som visas</translation>
     </message>
     <message>
         <source>Password</source>
-        <translation type="unfinished" />
+        <translation>Lösenord</translation>
     </message>
     <message>
         <source>Password again</source>
-        <translation type="unfinished" />
+        <translation>Lösenord igen</translation>
     </message>
     <message>
         <source>Create account</source>
-        <translation type="unfinished" />
+        <translation>Skapa konto</translation>
     </message>
     <message>
         <source>Sign in</source>
-        <translation type="unfinished" />
+        <translation>Logga in</translation>
     </message>
     <message>
         <source>Type your user name.</source>
-        <translation type="unfinished" />
+        <translation>Skriv ditt användarnamn.</translation>
     </message>
     <message>
         <source>The two passwords differ.</source>
-        <translation type="unfinished" />
+        <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
 </context>
 <context>

@@ -1,0 +1,77 @@
+"""The sign-in dialog: a wrong password keeps it open with a message; the first account."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import Qt
+
+from lagesbild_desktop.services import accounts
+from lagesbild_desktop.ui.login_dialog import LoginDialog
+
+PASSWORD = "korrekt häst batteri"
+
+
+@pytest.fixture
+def account(db):  # type: ignore[no-untyped-def]
+    return accounts.create_first_admin(db, "anna", "Anna", PASSWORD)
+
+
+def test_a_wrong_password_is_said_clearly_and_the_dialog_stays(qtbot, db, account):
+    dialog = LoginDialog(lambda name, pw, _shown: accounts.authenticate(db, name, pw),
+                         username="anna")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.keyClicks(dialog.password, "fel")
+    qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.isVisible()
+    assert dialog.problem.text() == "Fel användarnamn eller lösenord."
+    assert dialog.password.text() == ""
+    dialog.password.setText(PASSWORD)  # QTest types ASCII only
+    with qtbot.waitSignal(dialog.accepted):
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    assert dialog.result_value.actor.user_id == account.actor.user_id
+    assert dialog.result_value.actor.role == "admin"
+
+
+def test_the_first_administrator_types_the_password_twice(qtbot, db):
+    dialog = LoginDialog(lambda name, pw, shown: accounts.create_first_admin(
+        db, name, shown, pw), first_run=True)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.username.setText("anna")
+    dialog.password.setText(PASSWORD)
+    dialog.repeat.setText(PASSWORD + "x")
+    dialog.try_sign_in()
+    assert dialog.problem.text() == "De två lösenorden skiljer sig åt."
+    assert accounts.needs_first_user(db)
+    dialog.password.setText("kort")
+    dialog.repeat.setText("kort")
+    dialog.try_sign_in()
+    assert "minst 8 tecken" in dialog.problem.text()
+    dialog.password.setText(PASSWORD)
+    dialog.repeat.setText(PASSWORD)
+    dialog.display_name.setText("Anna Admin")
+    with qtbot.waitSignal(dialog.accepted):
+        dialog.try_sign_in()
+    assert dialog.result_value.display_name == "Anna Admin"
+    assert not accounts.needs_first_user(db)
+
+
+def test_the_window_starts_as_the_signed_in_user(qtbot, tmp_path, monkeypatch):
+    """run_gui's sign-in: a new installation gets an encrypted database."""
+    from lagesbild_desktop.db import keyfile
+    from lagesbild_desktop.ui.app import sign_in
+
+    path = tmp_path / "ny.db"
+    monkeypatch.setenv("LAGESBILD_USER", "anna")
+    monkeypatch.setenv("LAGESBILD_PASSWORD", PASSWORD)
+    db, signed = sign_in(path)
+    db.close()
+    assert keyfile.is_encrypted(path)
+    assert signed.actor.role == "admin"
+    db, again = sign_in(path)
+    db.close()
+    assert again.actor.user_id == signed.actor.user_id
+    monkeypatch.setenv("LAGESBILD_PASSWORD", "fel")
+    with pytest.raises(accounts.LoginFailed):
+        sign_in(path)
