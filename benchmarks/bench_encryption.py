@@ -38,6 +38,35 @@ def prepared(path: Path, encrypted: bool) -> tuple[Database, object]:
     return db, accounts.create_first_admin(db, "bench", "Benchmark", PASSWORD).actor
 
 
+def query_times(db: Database, repeat: int) -> dict[str, float]:
+    times: dict[str, float] = {}
+    for label, f in typical_queries(db, date.today()).items():
+        observations.find_observations(db, f)
+        taken = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            observations.find_observations(db, f)
+            taken.append(time.perf_counter() - started)
+        times[f"query {label} ms"] = statistics.median(taken) * 1000
+    return times
+
+
+def library_only(path: Path, repeat: int) -> dict[str, float]:
+    """The plain file through SQLCipher's own SQLite build without a key: what the library
+    costs apart from the cipher (sqlcipher3 bundles a newer SQLite than Python's)."""
+    from sqlalchemy import create_engine, event
+
+    from lagesbild_desktop.db.engine import _set_pragmas, cipher_module
+
+    engine = create_engine(f"sqlite:///{path}", module=cipher_module())
+    event.listen(engine, "connect", _set_pragmas)
+    db = Database(path, engine)
+    try:
+        return query_times(db, repeat)
+    finally:
+        db.close()
+
+
 def measure(workdir: Path, count: int, repeat: int) -> dict[str, dict[str, float]]:
     inputs = fake_inputs(count)
     results: dict[str, dict[str, float]] = {}
@@ -53,15 +82,7 @@ def measure(workdir: Path, count: int, repeat: int) -> dict[str, dict[str, float
             started = time.perf_counter()
             observations.create_observation(db, actor, data)
             one.append(time.perf_counter() - started)
-        queries = {}
-        for label, f in typical_queries(db, date.today()).items():
-            observations.find_observations(db, f)
-            times = []
-            for _ in range(repeat):
-                started = time.perf_counter()
-                observations.find_observations(db, f)
-                times.append(time.perf_counter() - started)
-            queries[label] = statistics.median(times)
+        queries = query_times(db, repeat)
         db.close()
         opens = []
         for _ in range(5):
@@ -71,7 +92,9 @@ def measure(workdir: Path, count: int, repeat: int) -> dict[str, dict[str, float
             db.close()
         results[name] = {"bulk_s": bulk, "one_save_ms": statistics.median(one) * 1000,
                          "open_sign_in_s": statistics.median(opens),
-                         **{f"query {k} ms": v * 1000 for k, v in queries.items()}}
+                         **queries}
+        if not encrypted:
+            results["library"] = library_only(path, repeat)
     return results
 
 
@@ -84,17 +107,19 @@ def main(argv: list[str] | None = None) -> int:
           f"{platform.python_version()}, {platform.machine()}")
     with tempfile.TemporaryDirectory(prefix="lagesbild-bench-enc-") as work:
         results = measure(Path(work), args.observations, args.repeat)
-    plain, enc = results["plain"], results["encrypted"]
+    plain, enc, library = results["plain"], results["encrypted"], results["library"]
     print(f"\n{'measure (' + str(args.observations) + ' observations)':44} {'plain':>10} "
-          f"{'encrypted':>10} {'ratio':>7}  goal")
-    print("-" * 84)
+          f"{'encrypted':>10} {'ratio':>7}  goal       sqlcipher3, no key")
+    print("-" * 104)
     worst = 0.0
     for key in plain:
         if key == "open_sign_in_s":
             continue
         ratio = enc[key] / plain[key]
         worst = max(worst, ratio)
-        print(f"{key:44} {plain[key]:10.2f} {enc[key]:10.2f} {ratio:6.2f}x  <= {RATIO_GOAL}x")
+        alone = f"{library[key]:10.2f}" if key in library else ""
+        print(f"{key:44} {plain[key]:10.2f} {enc[key]:10.2f} {ratio:6.2f}x  <= {RATIO_GOAL}x"
+              f"     {alone}")
     extra = enc["open_sign_in_s"] - plain["open_sign_in_s"]
     print(f"{'open + sign in (s)':44} {plain['open_sign_in_s']:10.3f} "
           f"{enc['open_sign_in_s']:10.3f} {'':7}  extra {extra:.3f} s < {STARTUP_GOAL_S} s")
