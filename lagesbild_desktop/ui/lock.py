@@ -43,6 +43,7 @@ class LockDialog(QDialog):
         super().__init__(parent)
         self._check = check
         self.setWindowTitle(self.tr("Lägesbild is locked"))
+        self.setMinimumWidth(400)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         layout = QVBoxLayout(self)
         label = QLabel(self.tr("The window was locked after a while without use. Type the "

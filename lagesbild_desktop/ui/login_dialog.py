@@ -31,6 +31,7 @@ class LoginDialog(QDialog):
         self.first_run = first_run
         self.result_value: Any = None
         self.setWindowTitle(self.tr("Lägesbild – sign in"))
+        self.setMinimumWidth(400)
         layout = QVBoxLayout(self)
         intro = QLabel(self.tr(
             "No account can sign in yet. Create the administrator of this installation; "

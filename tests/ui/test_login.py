@@ -75,3 +75,27 @@ def test_the_window_starts_as_the_signed_in_user(qtbot, tmp_path, monkeypatch):
     monkeypatch.setenv("LAGESBILD_PASSWORD", "fel")
     with pytest.raises(accounts.LoginFailed):
         sign_in(path)
+
+
+def test_the_demo_database_prefills_its_account_and_shows_the_password(tmp_path, monkeypatch):
+    from lagesbild_desktop import cli
+    from lagesbild_desktop.ui import app, login_dialog
+
+    path = tmp_path / "demo.db"
+    assert cli.main(["demo", "--db", str(path), "--observations", "10"]) == 0
+    monkeypatch.delenv("LAGESBILD_USER", raising=False)
+    monkeypatch.delenv("LAGESBILD_PASSWORD", raising=False)
+    shown = {}
+
+    def ask(attempt, **kwargs):  # type: ignore[no-untyped-def]
+        shown.update(kwargs)
+        with pytest.raises(accounts.LoginFailed):
+            attempt("admin.demo", "fel", "")
+        return attempt(kwargs["username"], accounts.DEMO_PASSWORD, "")
+
+    monkeypatch.setattr(login_dialog.LoginDialog, "ask", staticmethod(ask))
+    db, signed = app.sign_in(path)
+    db.close()
+    assert shown["username"] == "admin.demo"
+    assert '"demo"' in shown["hint"]
+    assert signed.actor.role == "admin"
