@@ -82,7 +82,6 @@ def measure(workdir: Path, count: int, repeat: int) -> dict[str, dict[str, float
             started = time.perf_counter()
             observations.create_observation(db, actor, data)
             one.append(time.perf_counter() - started)
-        queries = query_times(db, repeat)
         db.close()
         opens = []
         for _ in range(5):
@@ -91,10 +90,29 @@ def measure(workdir: Path, count: int, repeat: int) -> dict[str, dict[str, float
             opens.append(time.perf_counter() - started)
             db.close()
         results[name] = {"bulk_s": bulk, "one_save_ms": statistics.median(one) * 1000,
-                         "open_sign_in_s": statistics.median(opens),
-                         **queries}
-        if not encrypted:
-            results["library"] = library_only(path, repeat)
+                         "open_sign_in_s": statistics.median(opens)}
+    # Queries as after a start, plain and encrypted in turns, so that a slower moment
+    # of the machine falls on both alike.
+    opened = {name: accounts.open_and_sign_in(workdir / f"{name}.db", "bench", PASSWORD)[0]
+              for name in results}
+    taken: dict[str, dict[str, list[float]]] = {name: {} for name in results}
+    try:
+        filters = typical_queries(opened["plain"], date.today())
+        for label, f in filters.items():
+            for name in opened:
+                observations.find_observations(opened[name], f)
+            for _ in range(repeat):
+                for name, db in opened.items():
+                    started = time.perf_counter()
+                    observations.find_observations(db, f)
+                    taken[name].setdefault(f"query {label} ms", []).append(
+                        time.perf_counter() - started)
+    finally:
+        for db in opened.values():
+            db.close()
+    for name in results:
+        results[name].update({k: statistics.median(v) * 1000 for k, v in taken[name].items()})
+    results["library"] = library_only(workdir / "plain.db", repeat)
     return results
 
 
