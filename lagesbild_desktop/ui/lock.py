@@ -90,7 +90,10 @@ class IdleLock(QObject):
                  minutes: float = DEFAULT_MINUTES, parent: QObject | None = None) -> None:
         super().__init__(parent or window)
         self.window = window
-        self.dialog = LockDialog(user, check)
+        # A child of the window (still a window of its own, shown while the main window
+        # is hidden): Qt deletes it with the window, on the GUI thread. A parentless
+        # dialog would be deleted by Python's garbage collector, from any thread.
+        self.dialog = LockDialog(user, check, window)
         self.dialog.accepted.connect(self._unlock)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
@@ -104,7 +107,6 @@ class IdleLock(QObject):
         assert isinstance(app, QApplication)
         app.focusWindowChanged.connect(self.watch)
         self.watch(window.windowHandle())
-        window.destroyed.connect(self.dialog.deleteLater)
 
     def watch(self, qwindow: Any) -> None:
         """Count input in this top-level window (and its dialogs' windows) as activity."""
