@@ -47,6 +47,7 @@ bench: setup
 	$(PY) benchmarks/bench_lagesbild.py
 	$(PY) benchmarks/bench_report.py
 	$(PY) benchmarks/bench_sync.py
+	$(PY) benchmarks/bench_encryption.py
 
 lint: setup
 	$(VENV)/bin/ruff check .

@@ -57,12 +57,11 @@ class _Refused(Exception):
 
 
 def run(args: argparse.Namespace) -> int:
-    from lagesbild_desktop import config
-    from lagesbild_desktop.db.engine import DatabaseProblem, open_database
+    from lagesbild_desktop.cli import open_db
+    from lagesbild_desktop.db.engine import DatabaseProblem
 
-    path = getattr(args, "db", None) or config.default_database()
     try:
-        db = open_database(path, create=False)
+        db = open_db(args)  # an encrypted database as the signed-in account
     except DatabaseProblem as problem:
         return _fail(str(problem), problem.message_sv)
     try:
@@ -97,8 +96,9 @@ def _verify(db: Any, _args: argparse.Namespace) -> int:
 
 
 def _list(db: Any, args: argparse.Namespace) -> int:
+    from lagesbild_desktop.cli import acting_user
     from lagesbild_desktop.domain.periods import LOCAL, parse_local
-    from lagesbild_desktop.services import audit_log, installation
+    from lagesbild_desktop.services import audit_log
 
     try:
         start = parse_local(args.date_from) if args.date_from else None
@@ -109,7 +109,7 @@ def _list(db: Any, args: argparse.Namespace) -> int:
     f = audit_log.AuditFilter(user=args.user, action=args.action, period_from=start,
                               period_to=end, record=args.record)
     count = 0
-    for entry in audit_log.iter_audit(db, installation.actor_for(db), f):
+    for entry in audit_log.iter_audit(db, acting_user(args, db), f):
         count += 1
         if args.format == "json":
             print(json.dumps(entry.as_json(), ensure_ascii=False))

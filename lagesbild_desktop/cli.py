@@ -253,9 +253,10 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("account", metavar="ACCOUNT")
     password.add_argument("--new-password-file", type=Path, metavar="FILE")
 
-    from lagesbild_desktop import retention_command
+    from lagesbild_desktop import audit_command, retention_command
 
     retention_command.add_parser(commands)
+    audit_command.add_parser(commands)
     return parser
 
 
@@ -488,10 +489,11 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     db, f = _lagesbild_filter(args)
     _check_mbtiles(args.mbtiles)
+    actor = acting_user(args, db)
     return _write_pdf(args.output, lambda: write_lagesbild_report(
         db, f, args.output, annex=args.annex, author=args.author, title=args.title,
         municipalities=args.municipality, tiles_path=args.mbtiles,
-        store=config.attachments_dir(db.path)), lagesbild.BadPeriod)
+        store=config.attachments_dir(db.path), actor=actor), lagesbild.BadPeriod)
 
 
 def _write_pdf(output: Path, write: Callable[[], object],
@@ -525,9 +527,11 @@ def cmd_walk_report(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services.walk_protocol import UnknownWalk
 
     db = open_db(args)
+    actor = acting_user(args, db)
     return _write_pdf(args.output, lambda: write_walk_protocol(
         db, args.walk_id, args.output, store=config.attachments_dir(db.path),
-        tiles_path=args.mbtiles, author=args.author), UnknownWalk, MBTilesError)
+        tiles_path=args.mbtiles, author=args.author, actor=actor), UnknownWalk,
+        MBTilesError)
 
 
 def _number(value: float | None, decimals: int = 0, sign: bool = False) -> str:
@@ -734,11 +738,18 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return retention_command.run(args)
 
 
+def cmd_audit(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import audit_command
+
+    return audit_command.run(args)
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
     "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
-    "privacy-scan": cmd_privacy_scan, "retention": cmd_retention, "encrypt": cmd_encrypt,
+    "privacy-scan": cmd_privacy_scan, "retention": cmd_retention,
+    "audit": cmd_audit, "encrypt": cmd_encrypt,
     "set-password": cmd_set_password,
 }
 

@@ -71,13 +71,12 @@ def _months(text: str) -> int | None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from lagesbild_desktop import config
-    from lagesbild_desktop.db.engine import DatabaseProblem, open_database
+    from lagesbild_desktop.cli import open_db
+    from lagesbild_desktop.db.engine import DatabaseProblem
     from lagesbild_desktop.domain.retention import RetentionPolicyError
 
-    path = getattr(args, "db", None) or config.default_database()
     try:
-        db = open_database(path, create=False)
+        db = open_db(args)  # an encrypted database as the signed-in account
     except DatabaseProblem as problem:
         return _fail(str(problem), problem.message_sv)
     try:
@@ -97,7 +96,8 @@ def _fail(message_en: str, message_sv: str) -> int:
 
 def _run(db: Any, args: argparse.Namespace) -> int:
     from lagesbild_desktop import config
-    from lagesbild_desktop.services import installation, retention
+    from lagesbild_desktop.cli import acting_user
+    from lagesbild_desktop.services import retention
 
     today = None
     if args.today:
@@ -107,7 +107,7 @@ def _run(db: Any, args: argparse.Namespace) -> int:
             raise _Refused(f"bad date {args.today!r}",
                            f"Felaktigt datum {args.today!r}. Skriv ÅÅÅÅ-MM-DD.") from error
     report = retention.run_retention(
-        db, installation.actor_for(db), config.attachments_dir(db.path), today=today,
+        db, acting_user(args, db), config.attachments_dir(db.path), today=today,
         dry_run=args.dry_run)
     print(report.message("sv"))
     if args.dry_run:
@@ -123,8 +123,9 @@ def _show(db: Any, _args: argparse.Namespace) -> int:
 
 
 def _set(db: Any, args: argparse.Namespace) -> int:
+    from lagesbild_desktop.cli import acting_user
     from lagesbild_desktop.domain.retention import RetentionPolicy
-    from lagesbild_desktop.services import installation, retention
+    from lagesbild_desktop.services import retention
 
     current = retention.get_policy(db)
     default = current.default_months
@@ -141,6 +142,6 @@ def _set(db: Any, args: argparse.Namespace) -> int:
         else:
             categories[code] = _months(value)
     policy = RetentionPolicy(default, categories)
-    retention.set_policy(db, installation.actor_for(db), policy)
+    retention.set_policy(db, acting_user(args, db), policy)
     print(json.dumps(policy.as_json(), ensure_ascii=False, indent=2))
     return EXIT_OK

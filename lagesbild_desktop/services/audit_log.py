@@ -19,7 +19,7 @@ from lagesbild_desktop.db import audit
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.db.models import AuditLog, User
 from lagesbild_desktop.domain.actor import Actor
-from lagesbild_desktop.services.permissions import NotPermitted
+from lagesbild_desktop.services.permissions import require
 
 # Marks entries written without a known user (a caller that passed no actor).
 NO_ACTOR = {"user": "unknown: the caller gave no acting user"}
@@ -29,12 +29,8 @@ ACTIONS = ("create", "edit", "delete", "restore", "view", "export")
 
 
 def require_admin(actor: Actor, action: str = "view_audit") -> None:
-    """Only administrators read the audit log.
-
-    Kept here, not in permissions.py, until the role matrix there has a "view_audit" row.
-    """
-    if actor.role != "admin":
-        raise NotPermitted(actor.role, action)
+    """Only administrators read the audit log (the role matrix's "view_audit")."""
+    require(actor, action)
 
 
 # -- writing ---------------------------------------------------------------------------

@@ -18,10 +18,12 @@ MATRIX: dict[str, frozenset[str]] = {
     "reporter": frozenset({"view", "create", "edit", "delete", "sync", "resolve_conflict",
                           "run_retention"}),
     # Runs the lägesbild: edits shared records too, exports, reports, keeps the catalogue.
-    "coordinator": _EVERYTHING - {"manage_users"},
-    "police": _EVERYTHING - {"manage_users", "manage_catalogue", "set_retention"},
+    "coordinator": _EVERYTHING - {"manage_users", "view_audit"},
+    "police": _EVERYTHING - {"manage_users", "manage_catalogue", "set_retention",
+                             "view_audit"},
     # Sees everything its organisation may see and changes nothing (sync only fetches).
     "read_only": frozenset({"view", "report", "sync"}),
+    # Manages accounts and alone reads the audit log (who looked at what).
     "admin": _EVERYTHING,
 }
 # Roles that may change a record another organisation shares with partners (as the server).

@@ -24,8 +24,9 @@ from lagesbild_desktop.services.permissions import (
 YES = {
     "reporter": {"view", "create", "edit", "delete", "sync", "resolve_conflict",
                  "run_retention"},
-    "coordinator": set(ACTIONS) - {"manage_users"},
-    "police": set(ACTIONS) - {"manage_users", "manage_catalogue", "set_retention"},
+    "coordinator": set(ACTIONS) - {"manage_users", "view_audit"},
+    "police": set(ACTIONS) - {"manage_users", "manage_catalogue", "set_retention",
+                              "view_audit"},
     "read_only": {"view", "report", "sync"},
     "admin": set(ACTIONS),
 }
