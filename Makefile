@@ -38,8 +38,11 @@ demo: setup $(DEMO_DB)
 run: setup $(DEMO_DB)
 	$(PY) -m lagesbild_desktop --db $(DEMO_DB)
 
+# The 200,000-row responsiveness test runs in a process of its own: after the rest of
+# the suite in the same process it has crashed inside Qt (docs/decisions.md).
 test: setup
-	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS)
+	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS) --ignore=tests/ui/test_responsive.py
+	$(HEADLESS) $(PY) -m pytest $(PYTEST_ARGS) tests/ui/test_responsive.py
 
 bench: setup
 	$(HEADLESS) $(PY) benchmarks/bench_store.py
