@@ -174,6 +174,8 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
     app.setApplicationName("Lägesbild")
     app.setOrganizationName("Lagesbild")
     install_translations(app, language)
+    from lagesbild_desktop.ui.theme import apply_saved_theme  # night/large text, before sign-in
+    apply_saved_theme(app)
     try:
         opened = sign_in(db_path)
     except (DatabaseProblem, LoginFailed) as problem:

@@ -659,6 +659,16 @@ class MapView(QWebEngineView):
             "window.lagesbild && lagesbild.routeInfo ? lagesbild.routeInfo() : '{}'", 0,
             lambda result: callback(json.loads(result) if result else {}))
 
+    # --- night theme (car-and-help) -----------------------------------------------------
+    def set_night(self, on: bool) -> None:
+        """Dim the base map and background for the night theme; kept across page loads."""
+        self._night = bool(on)
+        if not getattr(self, "_night_hooked", False):
+            self._night_hooked = True
+            self.ready.connect(lambda: self._run(
+                f"LagesbildMap.setNight({'true' if self._night else 'false'})"))
+        self._run(f"LagesbildMap.setNight({'true' if self._night else 'false'})")
+
 
 def _middle(areas_geojson: Mapping[str, Any]) -> tuple[float, float]:
     """The middle of the areas' extent as (lat, lon); the middle of Sweden without areas."""

@@ -826,3 +826,27 @@
 
   window.LagesbildMap = { install: install };
 })();
+
+// Night theme (used in a dark car): the base map and background dimmed, the points kept
+// in their category colours. Added to the API object from outside `install` on purpose,
+// so it stays one self-contained function.
+window.LagesbildMap.setNight = function (on) {
+  var id = "lagesbild-night-style";
+  if (!document.getElementById(id)) {
+    var style = document.createElement("style");
+    style.id = id;
+    style.textContent =
+      "html.lagesbild-night .leaflet-container { background: #14171b; }" +
+      "html.lagesbild-night .leaflet-tile-pane {" +
+      " filter: brightness(0.6) invert(1) contrast(3) hue-rotate(200deg) saturate(0.3)" +
+      " brightness(0.7); }" +
+      "html.lagesbild-night .leaflet-overlay-pane svg { filter: brightness(0.45); }" +
+      "html.lagesbild-night .lb-area-label span { color: #9aa3b0; text-shadow: none; }" +
+      "html.lagesbild-night .leaflet-control, html.lagesbild-night .leaflet-popup-content-wrapper," +
+      " html.lagesbild-night .leaflet-popup-tip, html.lagesbild-night .leaflet-bar a {" +
+      " background: #23272e; color: #dcdfe4; border-color: #3a3f47; }";
+    document.head.appendChild(style);
+  }
+  document.documentElement.classList.toggle("lagesbild-night", !!on);
+  return document.documentElement.classList.contains("lagesbild-night");
+};
