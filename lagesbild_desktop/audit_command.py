@@ -9,13 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("lagesbild")
 
-EXIT_OK, EXIT_BROKEN, EXIT_UNUSABLE = 0, 1, 2
+# Refusals (bad date, unknown user, not permitted) exit with cli.EXIT_UNUSABLE (2).
+EXIT_OK, EXIT_BROKEN = 0, 1
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -50,33 +50,16 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
                         help="database file (default: lagesbild.db in the user data folder)")
 
 
-class _Refused(Exception):
-    def __init__(self, message_en: str, message_sv: str) -> None:
-        super().__init__(message_en)
-        self.message_sv = message_sv
-
-
 def run(args: argparse.Namespace) -> int:
+    """Raises cli.UserError (and NotPermitted, UnknownUser) for cli.main to report."""
     from lagesbild_desktop.cli import open_db
-    from lagesbild_desktop.db.engine import DatabaseProblem
 
-    try:
-        db = open_db(args)  # an encrypted database as the signed-in account
-    except DatabaseProblem as problem:
-        return _fail(str(problem), problem.message_sv)
+    db = open_db(args)  # an encrypted database as the signed-in account
     try:
         action = {"verify": _verify, "list": _list}[args.audit_action]
         return action(db, args)
-    except (_Refused, LookupError, PermissionError) as error:
-        return _fail(str(error), getattr(error, "message_sv", str(error)))
     finally:
         db.close()
-
-
-def _fail(message_en: str, message_sv: str) -> int:
-    log.error("%s", message_en)
-    print(f"lagesbild: {message_sv}", file=sys.stderr)
-    return EXIT_UNUSABLE
 
 
 def _verify(db: Any, _args: argparse.Namespace) -> int:
@@ -96,7 +79,7 @@ def _verify(db: Any, _args: argparse.Namespace) -> int:
 
 
 def _list(db: Any, args: argparse.Namespace) -> int:
-    from lagesbild_desktop.cli import acting_user
+    from lagesbild_desktop.cli import UserError, acting_user
     from lagesbild_desktop.domain.periods import LOCAL, parse_local
     from lagesbild_desktop.services import audit_log
 
@@ -104,8 +87,8 @@ def _list(db: Any, args: argparse.Namespace) -> int:
         start = parse_local(args.date_from) if args.date_from else None
         end = parse_local(args.date_to, end=True) if args.date_to else None
     except ValueError as error:
-        raise _Refused(f"bad date: {error}",
-                       f"Felaktigt datum: {error}. Skriv ÅÅÅÅ-MM-DD.") from error
+        raise UserError(f"bad date: {error}",
+                        f"Felaktigt datum: {error}. Skriv ÅÅÅÅ-MM-DD.") from error
     f = audit_log.AuditFilter(user=args.user, action=args.action, period_from=start,
                               period_to=end, record=args.record)
     count = 0

@@ -9,14 +9,13 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-import sys
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("lagesbild")
 
-EXIT_OK, EXIT_UNUSABLE = 0, 2
+EXIT_OK = 0  # refusals exit with cli.EXIT_UNUSABLE (2) through cli.UserError
 
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
@@ -54,49 +53,36 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
                         help="database file (default: lagesbild.db in the user data folder)")
 
 
-class _Refused(Exception):
-    def __init__(self, message_en: str, message_sv: str) -> None:
-        super().__init__(message_en)
-        self.message_sv = message_sv
-
-
 def _months(text: str) -> int | None:
+    from lagesbild_desktop.cli import UserError
+
     if text.strip().lower() == "bevaras":
         return None
     try:
         return int(text)
     except ValueError as error:
-        raise _Refused(f"not a number of months: {text!r}",
-                       f"Inte ett antal månader: {text!r}.") from error
+        raise UserError(f"not a number of months: {text!r}",
+                        f"Inte ett antal månader: {text!r}.") from error
 
 
 def run(args: argparse.Namespace) -> int:
-    from lagesbild_desktop.cli import open_db
-    from lagesbild_desktop.db.engine import DatabaseProblem
+    """Raises cli.UserError (and NotPermitted) for cli.main to report."""
+    from lagesbild_desktop.cli import UserError, open_db
     from lagesbild_desktop.domain.retention import RetentionPolicyError
 
-    try:
-        db = open_db(args)  # an encrypted database as the signed-in account
-    except DatabaseProblem as problem:
-        return _fail(str(problem), problem.message_sv)
+    db = open_db(args)  # an encrypted database as the signed-in account
     try:
         action = {"run": _run, "show": _show, "set": _set}[args.retention_action]
         return action(db, args)
-    except (_Refused, RetentionPolicyError, PermissionError) as error:
-        return _fail(str(error), getattr(error, "message_sv", str(error)))
+    except RetentionPolicyError as error:
+        raise UserError(str(error), error.message_sv) from error
     finally:
         db.close()
 
 
-def _fail(message_en: str, message_sv: str) -> int:
-    log.error("%s", message_en)
-    print(f"lagesbild: {message_sv}", file=sys.stderr)
-    return EXIT_UNUSABLE
-
-
 def _run(db: Any, args: argparse.Namespace) -> int:
     from lagesbild_desktop import config
-    from lagesbild_desktop.cli import acting_user
+    from lagesbild_desktop.cli import UserError, acting_user
     from lagesbild_desktop.services import retention
 
     today = None
@@ -104,8 +90,8 @@ def _run(db: Any, args: argparse.Namespace) -> int:
         try:
             today = date.fromisoformat(args.today)
         except ValueError as error:
-            raise _Refused(f"bad date {args.today!r}",
-                           f"Felaktigt datum {args.today!r}. Skriv ÅÅÅÅ-MM-DD.") from error
+            raise UserError(f"bad date {args.today!r}",
+                            f"Felaktigt datum {args.today!r}. Skriv ÅÅÅÅ-MM-DD.") from error
     report = retention.run_retention(
         db, acting_user(args, db), config.attachments_dir(db.path), today=today,
         dry_run=args.dry_run)
@@ -123,7 +109,7 @@ def _show(db: Any, _args: argparse.Namespace) -> int:
 
 
 def _set(db: Any, args: argparse.Namespace) -> int:
-    from lagesbild_desktop.cli import acting_user
+    from lagesbild_desktop.cli import UserError, acting_user
     from lagesbild_desktop.domain.retention import RetentionPolicy
     from lagesbild_desktop.services import retention
 
@@ -135,8 +121,8 @@ def _set(db: Any, args: argparse.Namespace) -> int:
     for item in args.category:
         code, sep, value = item.partition("=")
         if not sep or not code:
-            raise _Refused(f"write CODE=MONTHS, not {item!r}",
-                           f"Skriv KOD=MÅNADER, inte {item!r}.")
+            raise UserError(f"write CODE=MONTHS, not {item!r}",
+                            f"Skriv KOD=MÅNADER, inte {item!r}.")
         if value.strip().lower() == "standard":
             categories.pop(code, None)
         else:

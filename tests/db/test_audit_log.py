@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sqlite3
@@ -11,7 +10,6 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from lagesbild_desktop import audit_command
 from lagesbild_desktop.db import audit
 from lagesbild_desktop.db.models import AuditLog, Outbox
 from lagesbild_desktop.domain.actor import Actor
@@ -251,10 +249,10 @@ def test_an_entry_appended_behind_the_heads_back_is_found(db, actor, db_path):
 
 # -- the command -----------------------------------------------------------------------
 def run_command(*argv: str) -> int:
-    parser = argparse.ArgumentParser()
-    commands = parser.add_subparsers(dest="command")
-    audit_command.add_parser(commands)
-    return audit_command.run(parser.parse_args(list(argv)))
+    """`lagesbild ARGV`, through the real entry point."""
+    from lagesbild_desktop.cli import main
+
+    return main(list(argv))
 
 
 def test_verify_command_says_whole_and_exits_0(db, actor, db_path, capsys):
