@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -54,3 +55,13 @@ def own_data_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     home = tmp_path / "home"
     monkeypatch.setenv("LAGESBILD_HOME", str(home))
     return home
+
+
+@pytest.fixture(autouse=True)
+def collect_garbage_on_this_thread():  # type: ignore[no-untyped-def]
+    """Once a window test has moved the cycle collector to the GUI thread (ui/background.py),
+    collect after every test here, on the main thread, as the app's timer would."""
+    yield
+    if not gc.isenabled():
+        # The young generations (what this test left), now and then all of them.
+        gc.collect(2 if gc.get_count()[2] >= gc.get_threshold()[2] else 1)

@@ -9,10 +9,20 @@ show progress only when it is worth showing.
 The threads are Python's (concurrent.futures), not QThreadPool's: PySide ends a
 QRunnable's Python thread state after each job, and libraries that keep per-thread
 state (pyproj) then crash on the next job in the same OS thread.
+
+Qt objects must be destroyed on the GUI thread. A Python wrapper that owns its Qt
+object destroys it in whichever thread drops the last reference, or in whichever
+thread Python's cycle collector happens to run. So a worker never holds the last
+reference to anything that may reach a widget: the job's function (a closure over a
+window) is dropped by the worker before it reports back, the GUI thread drops it after;
+an error goes back without its traceback (whose frames hold the job's locals); the
+relay that carries the results lives as long as the process; and the cycle collector
+runs on the GUI thread only (`collect_on_gui_thread`).
 """
 
 from __future__ import annotations
 
+import gc
 import itertools
 import logging
 import os
@@ -22,7 +32,7 @@ from concurrent.futures import ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal, Slot
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +50,7 @@ class _Task:
     on_error: Callable[[BaseException], None] | None
     timer: QTimer
     on_progress: Progress | None = None
+    fn: Callable[[], Any] | None = None  # held here until the GUI thread is done with it
 
 
 class _Relay(QObject):
@@ -47,14 +58,55 @@ class _Relay(QObject):
     progressed = Signal(int, int, int, str)  # task id, done, total, step
 
 
-def _job(task_id: int, fn: Callable[[], Any], relay: _Relay) -> None:
+# Relays are never destroyed: a worker still running when its BackgroundWork goes away
+# must not drop the last reference to one (and so destroy it) off the GUI thread.
+_RELAYS: list[_Relay] = []
+
+
+def _job(task_id: int, handed: list[Callable[[], Any]], relay: _Relay) -> None:
+    fn = handed.pop()
     try:
         result = fn()
     except BaseException as error:  # noqa: BLE001 - every error goes back to the GUI
         log.error("background task failed: %s\n%s", error, traceback.format_exc())
-        relay.done.emit(task_id, None, error)
+        del fn
+        relay.done.emit(task_id, None, error.with_traceback(None))
     else:
+        del fn
         relay.done.emit(task_id, result, None)
+
+
+class _GuiThreadCollector(QObject):
+    """Python's cycle collector, run by a timer on the GUI thread instead of anywhere.
+
+    Automatic collection runs in whichever thread allocates when a threshold is passed,
+    often a worker; a cycle holding a window would then destroy its Qt objects there.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(QCoreApplication.instance())
+        gc.disable()
+        self._timer = QTimer(self)
+        self._timer.timeout.connect(self.collect)
+        self._timer.start(1000)
+
+    @Slot()
+    def collect(self) -> None:
+        counts, thresholds = gc.get_count(), gc.get_threshold()
+        for generation in (2, 1, 0):  # the oldest generation that is due, as Python does
+            if counts[generation] >= thresholds[generation]:
+                gc.collect(generation)
+                return
+
+
+_collector: _GuiThreadCollector | None = None
+
+
+def collect_on_gui_thread() -> None:
+    """From now on the cycle collector runs on the GUI thread only (call on it)."""
+    global _collector
+    if _collector is None and QCoreApplication.instance() is not None:
+        _collector = _GuiThreadCollector()
 
 
 class BackgroundWork(QObject):
@@ -68,7 +120,9 @@ class BackgroundWork(QObject):
         self._pool = ThreadPoolExecutor(max(2, os.cpu_count() or 2), "lagesbild-work")
         self._writer = ThreadPoolExecutor(1, "lagesbild-writer")
         self._futures: set[Any] = set()
+        collect_on_gui_thread()
         self._relay = _Relay()
+        _RELAYS.append(self._relay)
         self._relay.done.connect(self._finished)
         self._relay.progressed.connect(self._progressed)
         self._ids = itertools.count(1)
@@ -87,9 +141,10 @@ class BackgroundWork(QObject):
         task.timer.setSingleShot(True)
         task.timer.timeout.connect(lambda: self.slow_started.emit(task.label))
         task.timer.start(SLOW_MS)
+        task.fn = fn
         self._tasks[task_id] = task
         future = (self._writer if write else self._pool).submit(
-            _job, task_id, fn, self._relay)
+            _job, task_id, [fn], self._relay)
         self._futures.add(future)
         future.add_done_callback(self._futures.discard)
         return task_id
