@@ -18,6 +18,7 @@ from lagesbild_desktop.domain.measure import (
     validate_measure,
 )
 from lagesbild_desktop.domain.observation import ValidationError, errors_only
+from lagesbild_desktop.services.audit_log import log_view
 from lagesbild_desktop.services.permissions import require, require_record
 
 
@@ -116,6 +117,19 @@ def restore_measure(db: Database, actor: Actor, measure_id: str) -> MeasureView:
 def get_measure(db: Database, measure_id: str) -> MeasureView:
     with db.session() as session:
         return _view(session, records.get(session, Measure, measure_id))
+
+
+def view_measure(db: Database, actor: Actor, measure_id: str,
+                 today: date | None = None) -> MeasureView:
+    """Read a measure to show its details, and log that `actor` saw it (audit).
+
+    One transaction, as for observations: nothing is shown unless the view is logged.
+    """
+    require(actor, "view")
+    with db.transaction() as session:
+        view = _view(session, records.get(session, Measure, measure_id), today)
+        log_view(session, actor, "measure", measure_id)
+        return view
 
 
 def list_measures(db: Database, today: date | None = None) -> list[MeasureView]:

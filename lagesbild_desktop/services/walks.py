@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -14,7 +14,11 @@ from lagesbild_desktop.db.models import Observation, Walk
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.observation import ValidationError, errors_only
 from lagesbild_desktop.domain.walk import WalkInput, validate_walk
+from lagesbild_desktop.services.audit_log import log_view
 from lagesbild_desktop.services.permissions import require, require_record
+
+if TYPE_CHECKING:
+    from lagesbild_desktop.services.observations import ObservationView
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +95,29 @@ def restore_walk(db: Database, actor: Actor, walk_id: str) -> WalkView:
 def get_walk(db: Database, walk_id: str) -> WalkView:
     with db.session() as session:
         return _view(records.get(session, Walk, walk_id), _findings(session, walk_id))
+
+
+def view_walk(db: Database, actor: Actor, walk_id: str) -> WalkView:
+    """Read a walk to show its details, and log that `actor` saw it (audit).
+
+    One transaction, as for observations: nothing is shown unless the view is logged.
+    """
+    require(actor, "view")
+    with db.transaction() as session:
+        view = _view(records.get(session, Walk, walk_id), _findings(session, walk_id))
+        log_view(session, actor, "walk", walk_id)
+        return view
+
+
+def view_walk_findings(db: Database, actor: Actor, walk_id: str, limit: int = 500,
+                       language: str = "sv") -> list[ObservationView]:
+    """A walk's details as the walks tab shows them (its findings); logs the view first."""
+    from lagesbild_desktop.domain.filters import ObservationFilter
+    from lagesbild_desktop.services import observations
+
+    view_walk(db, actor, walk_id)
+    return observations.find_observations(db, ObservationFilter(walk_id=walk_id), limit=limit,
+                                          language=language).rows
 
 
 def list_walks(db: Database, include_deleted: bool = False) -> list[WalkView]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import html
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
@@ -503,18 +503,31 @@ class MeasuresView(QWidget):
         if row is None:
             self.details.setText(self._overview())
             return
-        self.details.setText(self._summary(row, None))
-        if row.measure.observation_ids:
-            generation, db, language = self._details_generation, self._db, self._language
-            ids = row.measure.observation_ids
-            self._work.run(lambda: measure_lists.linked_observations(db, ids, language),
-                           lambda views: self._linked_arrived(generation, row, views),
-                           self._show_error, label="linked observations")
+        # The details are read afresh through view_measure, which logs the view (audit):
+        # nothing of them is shown before that is logged.
+        self.details.setText(f"<p style='color:#666'>"
+                             f"{html.escape(self.tr('Loading the measure…'))}</p>")
+        generation, db, actor, language = (self._details_generation, self._db, self._actor,
+                                           self._language)
+        measure_id = row.measure.id
 
-    def _linked_arrived(self, generation: int, row: MeasureRow,
-                        views: list[ObservationView]) -> None:
+        def load() -> tuple[MeasureView, list[ObservationView]]:
+            measure = measures.view_measure(db, actor, measure_id)
+            return measure, measure_lists.linked_observations(db, measure.observation_ids,
+                                                              language)
+
+        def failed(error: BaseException) -> None:
+            if generation == self._details_generation and shiboken6.isValid(self):
+                self.details.setText(self._overview())
+            self._show_error(error)
+
+        self._work.run(load, lambda result: self._details_arrived(generation, row, *result),
+                       failed, write=True, label="measure details")
+
+    def _details_arrived(self, generation: int, row: MeasureRow, measure: MeasureView,
+                         linked: list[ObservationView]) -> None:
         if generation == self._details_generation and shiboken6.isValid(self):
-            self.details.setText(self._summary(row, views))
+            self.details.setText(self._summary(replace(row, measure=measure), linked))
 
     def _summary(self, row: MeasureRow, linked: list[ObservationView] | None) -> str:
         m, lang = row.measure, self._language

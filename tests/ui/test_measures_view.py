@@ -414,3 +414,20 @@ def test_read_only_users_see_but_do_not_change(
     assert not view.delete_button.isEnabled()
     view.create_from_observations(["x"])
     assert view.form is None
+
+
+def test_showing_a_measures_details_logs_the_view(
+        make_view: Callable[..., MeasuresView], qtbot: Any, db: Database,
+        actor: Actor) -> None:
+    from sqlalchemy import select
+
+    from lagesbild_desktop.db.models import AuditLog
+
+    measure_id = a_measure(db, actor, "Byt armaturer", description="Tre armaturer är trasiga.")
+    view = make_view()
+    view.table.selectRow(0)
+    qtbot.waitUntil(lambda: "Tre armaturer är trasiga." in view.details.text())
+    with db.session() as session:
+        seen = [(e.table_name, e.row_id, e.user_id) for e in session.scalars(
+            select(AuditLog).where(AuditLog.action == "view"))]
+    assert seen == [("measure", measure_id, actor.user_id)]
