@@ -1,4 +1,4 @@
-"""Locking the window after idle time; the signed-in user's password unlocks it."""
+"""Locking the window after idle time or at once (Ctrl+L); the user's password unlocks it."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QKeySequence
 from PySide6.QtWidgets import (
     QApplication,
     QDialog,
@@ -42,14 +43,15 @@ class LockDialog(QDialog):
                  parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._check = check
+        self._user = user
         self.setWindowTitle(self.tr("Lägesbild is locked"))
         self.setMinimumWidth(400)
         self.setWindowFlag(Qt.WindowType.WindowCloseButtonHint, False)
         layout = QVBoxLayout(self)
-        label = QLabel(self.tr("The window was locked after a while without use. Type the "
-                               "password of %1 to go on.").replace("%1", user))
-        label.setWordWrap(True)
-        layout.addWidget(label)
+        self.message = QLabel()
+        self.message.setWordWrap(True)
+        self.set_reason(idle=True)
+        layout.addWidget(self.message)
         self.password = QLineEdit()
         self.password.setEchoMode(QLineEdit.EchoMode.Password)
         layout.addWidget(self.password)
@@ -61,6 +63,13 @@ class LockDialog(QDialog):
         buttons.button(QDialogButtonBox.StandardButton.Ok).setText(self.tr("Unlock"))
         buttons.accepted.connect(self.try_unlock)
         layout.addWidget(buttons)
+
+    def set_reason(self, *, idle: bool) -> None:
+        """Say why the window is locked: after idle time, or because the user locked it."""
+        text = self.tr("The window was locked after a while without use. Type the "
+                       "password of %1 to go on.") if idle else self.tr(
+            "The window is locked. Type the password of %1 to go on.")
+        self.message.setText(text.replace("%1", self._user))
 
     def try_unlock(self) -> None:
         if self._check(self.password.text()):
@@ -80,7 +89,8 @@ class IdleLock(QObject):
     """Watches the application's input; after `minutes` without any it locks `window`.
 
     Locking hides the window (its data leaves the screen) and shows the lock dialog;
-    background work (saves, sync) goes on.
+    background work (saves, sync) goes on. `lock_action` (Ctrl+L, added to the window
+    so it works without a menu) locks at once, for a user who leaves the desk.
     """
 
     locked = Signal()
@@ -97,8 +107,14 @@ class IdleLock(QObject):
         self.dialog.accepted.connect(self._unlock)
         self.timer = QTimer(self)
         self.timer.setSingleShot(True)
-        self.timer.timeout.connect(self.lock_now)
+        self.timer.timeout.connect(self._lock_idle)
         self.set_minutes(minutes)
+        self.lock_action = QAction(self.tr("&Lock now"), window)
+        self.lock_action.setShortcut(QKeySequence(Qt.Modifier.CTRL | Qt.Key.Key_L))
+        self.lock_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.lock_action.setStatusTip(self.tr("Hide the window until your password is typed"))
+        self.lock_action.triggered.connect(self.lock_now)
+        window.addAction(self.lock_action)
         # Input is watched on each top-level window (QWindow) that gets the focus, not on
         # the application: an application-wide Python event filter crashed PySide6 6.11
         # with QtWebEngine (segmentation fault in exec).
@@ -133,10 +149,22 @@ class IdleLock(QObject):
             self.timer.start()
         return False
 
+    def _lock_idle(self) -> None:
+        self._lock(idle=True)
+
     def lock_now(self) -> None:
+        """Lock at once (the Lock now action)."""
+        self._lock(idle=False)
+
+    def _lock(self, *, idle: bool) -> None:
         if self.is_locked:
             return
-        log.info("window locked after %s minutes without input", self.minutes)
+        if idle:
+            log.info("window locked after %s minutes without input", self.minutes)
+        else:
+            log.info("window locked by the user")
+        self.timer.stop()
+        self.dialog.set_reason(idle=idle)
         self.window.hide()
         self.dialog.show()
         self.dialog.activateWindow()
@@ -159,4 +187,5 @@ class IdleLock(QObject):
             qwindow.removeEventFilter(self)
         self._watched.clear()
         self.timer.stop()
+        self.window.removeAction(self.lock_action)
         self.dialog.hide()

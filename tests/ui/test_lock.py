@@ -63,3 +63,41 @@ def test_zero_minutes_turns_the_lock_off(qtbot):
     _, lock = make_lock(qtbot, minutes=0)
     assert not lock.timer.isActive()
     lock.stop()
+
+
+def test_ctrl_l_locks_at_once_and_the_password_unlocks(qtbot):
+    window, lock = make_lock(qtbot)  # ten minutes: only Ctrl+L can lock it now
+    assert lock.lock_action in window.actions()
+    assert lock.lock_action.shortcut().toString() == "Ctrl+L"
+    window.activateWindow()
+    qtbot.waitUntil(window.isActiveWindow)
+    with qtbot.waitSignal(lock.locked, timeout=5000):
+        qtbot.keyClick(window, Qt.Key.Key_L, Qt.KeyboardModifier.ControlModifier)
+    assert not window.isVisible()
+    assert lock.is_locked
+    assert not lock.timer.isActive()  # no idle lock on top of a lock
+    assert "är låst" in lock.dialog.message.text() or "is locked" in lock.dialog.message.text()
+    assert "Anna" in lock.dialog.message.text()
+    lock.dialog.password.setText("fel")
+    lock.dialog.try_unlock()
+    assert lock.is_locked
+    lock.dialog.password.setText("rätt lösenord")
+    with qtbot.waitSignal(lock.unlocked):
+        qtbot.keyClick(lock.dialog.password, Qt.Key.Key_Return)
+    assert window.isVisible()
+    assert lock.timer.isActive()  # the idle time counts again
+    lock.stop()
+    assert lock.lock_action not in window.actions()
+
+
+def test_the_lock_now_action_locks_a_window_without_menus(qtbot):
+    window, lock = make_lock(qtbot, minutes=0)
+    with qtbot.waitSignal(lock.locked, timeout=5000):
+        lock.lock_action.trigger()
+    assert lock.is_locked
+    assert not window.isVisible()
+    lock.dialog.password.setText("rätt lösenord")
+    with qtbot.waitSignal(lock.unlocked):
+        lock.dialog.try_unlock()
+    assert not lock.timer.isActive()  # 0 minutes: still no idle lock
+    lock.stop()
