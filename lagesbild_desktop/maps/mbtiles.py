@@ -15,7 +15,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Final
 
-__all__ = ["MIME_TYPES", "MBTiles", "MBTilesError", "solid_png"]
+__all__ = ["MIME_TYPES", "MBTiles", "MBTilesError", "MBTilesWriter", "sniff_format", "solid_png"]
 
 MIME_TYPES: Final = {
     "png": "image/png",
@@ -54,6 +54,11 @@ def solid_png(rgba: tuple[int, int, int, int], size: int = 1) -> bytes:
     rows = b"".join(b"\x00" + bytes(rgba) * size for _ in range(size))
     return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
             + chunk(b"IEND", b""))
+
+
+def sniff_format(data: bytes) -> str | None:
+    """The tile format from its first bytes (png, jpg, webp, pbf), None if not a tile."""
+    return _sniff(data)
 
 
 def _sniff(data: bytes) -> str | None:
@@ -206,3 +211,85 @@ class MBTiles:
 
     def __repr__(self) -> str:
         return f"MBTiles({str(self.path)!r}, format={self.format!r})"
+
+
+_SCHEMA: Final = (
+    "CREATE TABLE IF NOT EXISTS metadata (name TEXT, value TEXT)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS name ON metadata (name)",
+    "CREATE TABLE IF NOT EXISTS tiles (zoom_level INTEGER, tile_column INTEGER,"
+    " tile_row INTEGER, tile_data BLOB)",
+    "CREATE UNIQUE INDEX IF NOT EXISTS tile_index ON tiles (zoom_level, tile_column, tile_row)",
+)
+
+
+class MBTilesWriter:
+    """Creates or continues an MBTiles file: tiles by XYZ, metadata by name.
+
+    Tiles written are kept in one transaction until `commit()` (or close): a crash loses
+    at most what came after the last commit, and the file stays a valid MBTiles file that
+    `MBTiles` may read meanwhile. Not shared between threads: one writer per file.
+    """
+
+    def __init__(self, path: Path | str, metadata: dict[str, str] | None = None) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._db = sqlite3.connect(self.path, timeout=10.0)
+            for statement in _SCHEMA:
+                self._db.execute(statement)
+            self._db.execute(
+                "SELECT zoom_level, tile_column, tile_row, tile_data FROM tiles LIMIT 0")
+        except sqlite3.DatabaseError as exc:
+            if hasattr(self, "_db"):
+                self._db.close()
+            raise MBTilesError(
+                f"{self.path.name} cannot be written as an MBTiles file: {exc}",
+                f"{self.path.name} kan inte skrivas som MBTiles-fil: {exc}",
+            ) from exc
+        if metadata:
+            self.set_metadata(metadata)
+        self._db.commit()
+
+    def set_metadata(self, values: dict[str, str]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO metadata (name, value) VALUES (?, ?)",
+                             [(str(k), str(v)) for k, v in values.items()])
+
+    def metadata(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in self._db.execute("SELECT name, value FROM metadata")}
+
+    def put(self, z: int, x: int, y: int, data: bytes) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO tiles (zoom_level, tile_column, tile_row, tile_data)"
+            " VALUES (?, ?, ?, ?)", (z, x, (1 << z) - 1 - y, sqlite3.Binary(data)))
+
+    def existing(self, z: int) -> set[tuple[int, int]]:
+        """The (x, y) of the tiles this file has at zoom z."""
+        top = (1 << z) - 1
+        return {(int(x), top - int(row)) for x, row in self._db.execute(
+            "SELECT tile_column, tile_row FROM tiles WHERE zoom_level = ?", (z,))}
+
+    def stats(self) -> tuple[int, int]:
+        """(tiles, bytes of tile data)."""
+        count, size = self._db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(LENGTH(tile_data)), 0) FROM tiles").fetchone()
+        return int(count), int(size)
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def close(self) -> None:
+        try:
+            self._db.commit()
+        finally:
+            self._db.close()
+
+    def __enter__(self) -> MBTilesWriter:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
