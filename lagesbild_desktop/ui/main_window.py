@@ -225,6 +225,50 @@ class MainWindow(QMainWindow):
         sync_menu.addAction(self.sync.settings_action)
         toolbar.addSeparator()
         toolbar.addAction(self.sync.sync_action)
+        self._make_view_and_help_menus(action)
+
+    def _make_view_and_help_menus(self, action: Any) -> None:
+        """View (tabs, search, night theme, large text) and Help: the keyboard's way in."""
+        view_menu = self.menuBar().addMenu(self.tr("&View"))
+        self.tab_actions: list[QAction] = []
+        for number, text in enumerate((self.tr("&Observations"),
+                                       self.tr("&Situational picture"),
+                                       self.tr("&Measures"), self.tr("Safety &walks"))):
+            made = action(text, f"Ctrl+{number + 1}",
+                          lambda _checked=False, index=number: self.show_tab(index))
+            self.tab_actions.append(made)
+            view_menu.addAction(made)
+        self.search_action = action(self.tr("Search in the te&xt"), QKeySequence.StandardKey.Find,
+                                    self.focus_search)
+        self.filter_action = action(self.tr("Go to the &filters"), "Ctrl+Shift+F",
+                                    self.focus_filters)
+        view_menu.addSeparator()
+        view_menu.addActions([self.search_action, self.filter_action])
+        view_menu.addSeparator()
+        self.night_action = action(self.tr("&Night theme"), "Ctrl+Shift+N", self.set_night, True)
+        self.large_text_action = action(self.tr("&Large text"), "Ctrl+Shift+T",
+                                        self.set_large_text, True)
+        view_menu.addActions([self.night_action, self.large_text_action])
+        from lagesbild_desktop.ui import theme
+
+        self.night_action.setChecked(theme.saved_night(self.settings))
+        self.large_text_action.setChecked(theme.saved_large_text(self.settings))
+        self.map.set_night(self.night_action.isChecked())
+        self._fit_rows()
+
+        help_menu = self.menuBar().addMenu(self.tr("&Help"))
+        self.help_action = action(self.tr("&Help"), QKeySequence.StandardKey.HelpContents,
+                                  self.show_help)
+        self.shortcuts_action = action(self.tr("&Keyboard shortcuts"), "Ctrl+F1",
+                                       self.show_shortcuts)
+        self.guide_action = action(self.tr("&User guide"), "Shift+F1", self.show_guide)
+        self.about_action = QAction(self.tr("&About Lägesbild"), self)
+        self.about_action.triggered.connect(self.show_about)
+        help_menu.addActions([self.help_action, self.shortcuts_action, self.guide_action])
+        help_menu.addSeparator()
+        help_menu.addAction(self.about_action)
+        self.help_window: Any = None
+        self.about_dialog: Any = None
 
     # -- loading ------------------------------------------------------------------------
     def _choices_loaded(self, choices: Choices) -> None:
@@ -236,6 +280,8 @@ class MainWindow(QMainWindow):
         self.walks.walks_changed.connect(
             lambda: self.apply_filter(self.filters.current_filter(), again=True))
         self.tabs.addTab(self.walks, self.tr("Safety walks"))
+        if self.walks.map is not None:
+            self.walks.map.set_night(self.night_action.isChecked())
         self.map.show_map(choices.area_geojson,
                           [(c.code, c.label, c.colour) for c in choices.categories],
                           self.language, run_in_background=self.work.run,
@@ -566,6 +612,96 @@ class MainWindow(QMainWindow):
         else:
             self.audit_dialog.reload()
         self.audit_dialog.show()
+
+    # -- view and help -----------------------------------------------------------------
+    def show_tab(self, index: int) -> None:
+        """Ctrl+1..4: a tab, with the keyboard focus in it (the table on the first)."""
+        if not 0 <= index < self.tabs.count():
+            return  # the walks tab comes once the catalogue is read
+        self.tabs.setCurrentIndex(index)
+        page = self.tabs.widget(index)
+        if page is self.observation_page:
+            self.table.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            if not self.table.currentIndex().isValid() and self.model.rowCount() > 0:
+                self._select_row(0)
+        else:
+            page.setFocus(Qt.FocusReason.ShortcutFocusReason)
+            page.focusNextChild()
+
+    def focus_search(self) -> None:
+        """Ctrl+F: the filter's free-text field, its text selected for typing over."""
+        self.filters.text.setFocus(Qt.FocusReason.ShortcutFocusReason)
+        self.filters.text.selectAll()
+
+    def focus_filters(self) -> None:
+        self.filters.period.setFocus(Qt.FocusReason.ShortcutFocusReason)
+
+    def set_night(self, on: bool) -> None:
+        """The night theme: dark widgets and a dimmed map; remembered."""
+        from PySide6.QtWidgets import QApplication
+
+        from lagesbild_desktop.ui import theme
+
+        self.night_action.setChecked(on)
+        self.settings.setValue(theme.THEME_KEY, "night" if on else "light")
+        theme.apply_theme(QApplication.instance(), night=on,  # type: ignore[arg-type]
+                          large_text=self.large_text_action.isChecked())
+        self.map.set_night(on)
+        if self.walks is not None and getattr(self.walks, "map", None) is not None:
+            self.walks.map.set_night(on)
+
+    def set_large_text(self, on: bool) -> None:
+        """Large text: every widget's font 1.35 times larger; remembered."""
+        from PySide6.QtWidgets import QApplication
+
+        from lagesbild_desktop.ui import theme
+
+        self.large_text_action.setChecked(on)
+        self.settings.setValue(theme.LARGE_TEXT_KEY, bool(on))
+        theme.apply_theme(QApplication.instance(),  # type: ignore[arg-type]
+                          night=self.night_action.isChecked(), large_text=on)
+        self._fit_rows()
+
+    def _fit_rows(self) -> None:
+        """The table's fixed row height follows the text size (large text)."""
+        from PySide6.QtGui import QFontMetrics
+        from PySide6.QtWidgets import QApplication
+
+        height = QFontMetrics(QApplication.font()).height()
+        self.table.verticalHeader().setDefaultSectionSize(max(22, height + 8))
+
+    def _help(self) -> Any:
+        from lagesbild_desktop.ui.help_window import HelpWindow
+
+        if self.help_window is None:
+            self.help_window = HelpWindow(self, self.work)
+        return self.help_window
+
+    def show_help(self) -> None:
+        """F1: the help window, on the keyboard shortcuts."""
+        self.show_shortcuts()
+
+    def show_shortcuts(self) -> None:
+        window = self._help()
+        window.show_shortcuts()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def show_guide(self) -> None:
+        window = self._help()
+        window.show_guide()
+        window.show()
+        window.raise_()
+        window.activateWindow()
+
+    def show_about(self) -> None:
+        from lagesbild_desktop.ui.about_dialog import AboutDialog
+
+        if self.about_dialog is None:
+            self.about_dialog = AboutDialog(self.work, self)
+        self.about_dialog.show()
+        self.about_dialog.raise_()
 
     def _show_error(self, error: BaseException) -> None:
         log.error("operation failed: %s", error)
