@@ -129,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
     gui.add_argument("--screenshot", type=Path, metavar="FILE.png",
                      help="wait until the map has drawn, save the window, print the number "
                           "of blocked remote requests and exit")
-    gui.add_argument("--language", choices=["sv", "en"], default="sv")
+    gui.add_argument("--language", choices=["sv", "en"], default=None,
+                     help="the window's language for this run (default: the one chosen in "
+                          "the program, Swedish)")
 
     demo = commands.add_parser("demo", help="build a demo database of Västra Mälardalen")
     add_db(demo)
@@ -348,7 +350,7 @@ def cmd_gui(args: argparse.Namespace) -> int:
     from lagesbild_desktop.ui.app import run_gui
 
     return run_gui(database_path(args), screenshot=getattr(args, "screenshot", None),
-                   language=getattr(args, "language", "sv"))
+                   language=getattr(args, "language", None))
 
 
 def cmd_demo(args: argparse.Namespace) -> int:

@@ -20,23 +20,10 @@ def prepare_environment() -> None:
 
 
 def install_translations(app: object, language: str) -> list[object]:
-    from PySide6.QtCore import QLibraryInfo, QLocale, QTranslator
+    """The translators of `language` ("sv" or "en"), replacing earlier ones (ui/language.py)."""
+    from lagesbild_desktop.ui.language import use_language
 
-    from lagesbild_desktop.config import resource
-
-    if language != "sv":
-        return []
-    QLocale.setDefault(QLocale(QLocale.Language.Swedish, QLocale.Country.Sweden))
-    installed = []
-    qt_folder = QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)
-    for name, folder in (("lagesbild_sv", str(resource("i18n"))), ("qtbase_sv", qt_folder)):
-        translator = QTranslator(app)  # type: ignore[arg-type]
-        if translator.load(name, folder):
-            app.installTranslator(translator)  # type: ignore[attr-defined]
-            installed.append(translator)
-        else:
-            log.warning("translation %s not found in %s", name, folder)
-    return installed
+    return list(use_language(app, language))
 
 
 def _stop_on_close(stopping: Any, parent: Any) -> Any:
@@ -90,9 +77,10 @@ def sign_in(db_path: Path) -> Any:
     """Open the database as a signed-in user: (Database, SignedIn), or None if cancelled.
 
     LAGESBILD_USER and LAGESBILD_PASSWORD sign in without the dialog (benchmarks, scripted
-    screenshots). A new installation (no file) gets an encrypted database and its first
-    administrator; a plain database where nobody can sign in yet gets its first
-    administrator; the demo database's accounts have the documented demo password.
+    screenshots). A new installation (no file) is set up by the first-run wizard
+    (ui/first_run.py): an encrypted database and its first administrator; a plain
+    database where nobody can sign in yet gets its first administrator; the demo
+    database's accounts have the documented demo password.
     Raises DatabaseProblem (and LoginFailed for the environment's credentials).
     """
     from PySide6.QtCore import QCoreApplication
@@ -106,8 +94,9 @@ def sign_in(db_path: Path) -> Any:
     if not db_path.exists() and not keyfile.is_encrypted(db_path):
         if user and password is not None:
             return accounts.create_encrypted(db_path, user, user, password)
-        return LoginDialog.ask(lambda name, pw, shown: accounts.create_encrypted(
-            db_path, name, shown, pw), first_run=True)
+        from lagesbild_desktop.ui.first_run import FirstRunWizard
+
+        return FirstRunWizard.ask(db_path)
     if keyfile.is_encrypted(db_path):
         if user and password is not None:
             return accounts.open_and_sign_in(db_path, user, password)
@@ -157,7 +146,9 @@ def start_lock(window: Any, db: Any, signed: Any) -> Any:
                     lock_minutes(window.settings))
 
 
-def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "sv") -> int:
+def run_gui(db_path: Path, *, screenshot: Path | None = None,
+            language: str | None = None) -> int:
+    """The window; `language` ("sv"/"en") overrides the one in the settings for this run."""
     prepare_environment()
     from lagesbild_desktop.ui.map_view import register_schemes
 
@@ -173,7 +164,9 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lägesbild")
     app.setOrganizationName("Lagesbild")
-    install_translations(app, language)
+    from lagesbild_desktop.ui.language import saved_language
+
+    install_translations(app, language or saved_language())
     from lagesbild_desktop.ui.theme import apply_saved_theme  # night/large text, before sign-in
     apply_saved_theme(app)
     try:
@@ -189,6 +182,9 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None, language: str = "s
         log.info("sign-in cancelled")
         return 0
     db, signed = opened
+    # The set-up wizard may have chosen (and switched to) another language.
+    language = language or saved_language()
+    install_translations(app, language)
     actor = signed.actor
     log.info("signed in as %s (%s)", signed.username, actor.role)
     work = BackgroundWork()
