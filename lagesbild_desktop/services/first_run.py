@@ -132,19 +132,15 @@ def check_server_url(text: str) -> str:
     return text.rstrip("/")
 
 
-def check_online_source(url: str) -> str:
-    """An XYZ tile address template: http(s) with {z}, {x} and {y}."""
-    url = url.strip()
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise SetupProblem(f"not an http(s) tile address: {url!r}",
-                           "Kartkällans adress ska börja med http:// eller https://.",
-                           "online_url")
-    if not all(part in url for part in ("{z}", "{x}", "{y}")):
-        raise SetupProblem(f"tile address without {{z}}/{{x}}/{{y}}: {url!r}",
-                           "Kartkällans adress ska innehålla {z}, {x} och {y}, t.ex. "
-                           "https://tile.openstreetmap.org/{z}/{x}/{y}.png.", "online_xyz")
-    return url
+def check_online_source(url: str, attribution: str = "") -> str:
+    """An XYZ tile address template (http(s) with {z}, {x} and {y}), checked as the map's
+    online source (maps/tile_source.py) checks it."""
+    from lagesbild_desktop.maps.tile_source import OnlineSource, TileSourceError
+
+    try:
+        return OnlineSource(url.strip(), attribution.strip()).validate().url_template.strip()
+    except TileSourceError as error:
+        raise SetupProblem(str(error), error.message_sv, "online") from error
 
 
 def check_mbtiles(path: Path) -> str:

@@ -322,7 +322,7 @@ class BaseMapPage(_Page):
                 # Reads the metadata table of a local SQLite file: milliseconds.
                 first_run.check_mbtiles(Path(self.file.text().strip()))
             elif self.online_choice.isChecked():
-                first_run.check_online_source(self.url.text())
+                first_run.check_online_source(self.url.text(), self.attribution.text())
         except SetupProblem as error:
             return self.refuse(error)
         return True
@@ -493,10 +493,7 @@ class FirstRunWizard(QWizard):
             "server_url": self.tr("The server address must start with http:// or https:// "
                                   "and name a host, e.g. https://lagesbild.kommun.se."),
             "server_port": self.tr("The port number in the server address is wrong."),
-            "online_url": self.tr("The map source's address must start with http:// or "
-                                  "https://."),
-            "online_xyz": self.tr("The map source's address must contain {z}, {x} and {y}, "
-                                  "e.g. https://tile.openstreetmap.org/{z}/{x}/{y}.png."),
+            "online": self.tr("The map source cannot be used: %1").replace("%1", str(error)),
             "mbtiles_none": self.tr("Choose an MBTiles file."),
             "mbtiles_vector": self.tr("The file holds vector tiles; Lägesbild shows raster "
                                       "maps only (PNG, JPEG, WebP)."),
