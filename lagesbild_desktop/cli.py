@@ -108,6 +108,24 @@ Exit status: 0 when nothing was found, 1 when something was found, 2 on bad use
 """
 EXIT_FOUND = 1
 
+PERSONAL_DATA_HELP = """\
+Personal data: the free text that goes into the file is scanned for identity numbers
+(personnummer, samordningsnummer), phone numbers, e-mail addresses and licence plates.
+Each finding is printed to standard error. Without --mask-personal-data or
+--keep-personal-data nothing is written when something is found (exit status 1).
+Masking changes the file only ("[personnummer]"), never the stored records.
+"""
+
+
+def add_personal_data(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--mask-personal-data", dest="personal_data", action="store_const",
+                       const="mask", default="refuse",
+                       help="write personal data found in the free text as labels such as "
+                            "[personnummer]")
+    group.add_argument("--keep-personal-data", dest="personal_data", action="store_const",
+                       const="keep", help="write personal data found unchanged")
+
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
@@ -145,11 +163,14 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=["table", "json"], default="table")
     listing.add_argument("--limit", type=int, default=None, help="at most this many rows")
 
-    export = commands.add_parser("export", help="export observations as CSV or GeoJSON")
+    export = commands.add_parser("export", help="export observations as CSV or GeoJSON",
+                                 epilog=PERSONAL_DATA_HELP,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
     add_db(export)
     add_filters(export)
     export.add_argument("--format", choices=["csv", "geojson"], required=True)
     export.add_argument("-o", "--output", type=Path, required=True, metavar="FILE")
+    add_personal_data(export)
 
     stats = commands.add_parser(
         "stats", help="the lägesbild's numbers for the filters (counts, changes, trend)",
@@ -183,7 +204,8 @@ def build_parser() -> argparse.ArgumentParser:
                     "and photos). Aggregated (no personal data) unless --annex adds the "
                     "internal list of the observations with their descriptions and the "
                     "walk protocols in full. The default period is the same as for "
-                    "`stats`.")
+                    "`stats`.",
+        epilog=PERSONAL_DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_db(report)
     add_filters(report)
     report.add_argument("--annex", action="store_true",
@@ -192,18 +214,21 @@ def build_parser() -> argparse.ArgumentParser:
     report.add_argument("--title", default="Lägesbild", help="the report's title")
     add_mbtiles(report)
     report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    add_personal_data(report)
 
     walk_report = commands.add_parser(
         "walk-report", help="the protocol of a safety walk as a PDF",
         description="Write the protocol of the safety walk WALK_ID as a PDF: the walk, its "
                     "participants, the route map with numbered stops, the findings with "
                     "ratings and photo thumbnails, and the measures with owner, priority and "
-                    "deadline. The protocol holds free text and photos: it is internal.")
+                    "deadline. The protocol holds free text and photos: it is internal.",
+        epilog=PERSONAL_DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_db(walk_report)
     walk_report.add_argument("walk_id", metavar="WALK_ID")
     add_mbtiles(walk_report)
     walk_report.add_argument("--author", default="", help="the name printed as author")
     walk_report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
+    add_personal_data(walk_report)
 
     imp = commands.add_parser("import", help="import observations from CSV or GeoJSON")
     add_db(imp)
@@ -437,15 +462,55 @@ def cmd_list(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def guard_personal_data(args: argparse.Namespace, write: Callable[[str], Any]) -> Any:
+    """Run `write(choice)` asking it to refuse personal data; when it finds some, print
+    the findings to standard error and write again as --mask/--keep-personal-data say
+    (without either: exit status 1, nothing written)."""
+    from lagesbild_desktop.services.export_privacy import PersonalDataFound
+
+    try:
+        return write("refuse")
+    except PersonalDataFound as found:
+        for finding in found.findings:
+            print(f"personal data: {finding.line_en()}", file=sys.stderr)
+        if args.personal_data == "refuse":
+            raise UserError(
+                f"{len(found.findings)} personal data findings; nothing written",
+                f"Exporten innehåller personuppgifter ({len(found.findings)} fynd, se "
+                "ovan). Inget har skrivits. Välj --mask-personal-data (maskera i filen) "
+                "eller --keep-personal-data (exportera oförändrat).",
+                EXIT_FOUND) from found
+        print(f"{len(found.findings)} personal data findings "
+              f"{'masked in the file' if args.personal_data == 'mask' else 'kept unchanged'}",
+              file=sys.stderr)
+        return write(args.personal_data)
+
+
+def refused(error: PermissionError, what_en: str, what_sv: str) -> UserError:
+    role = getattr(error, "role", "?")
+    return UserError(f"role {role} may not {what_en}",
+                     f"Din roll ({role_sv(role)}) har inte behörighet att {what_sv}.")
+
+
+def role_sv(role: str) -> str:
+    from lagesbild_desktop.domain.catalogue import ROLES
+
+    return next((label.sv.lower() for label in ROLES if label.code == role), role)
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from lagesbild_desktop.services.exchange import ExportFailed, export_observations
+    from lagesbild_desktop.services.permissions import NotPermitted
 
     db = open_db(args)
+    f, actor = make_filter(db, args), acting_user(args, db)
     try:
-        count = export_observations(db, make_filter(db, args), args.format, args.output,
-                                    actor=acting_user(args, db))
+        count = guard_personal_data(args, lambda choice: export_observations(
+            db, f, args.format, args.output, actor=actor, personal_data=choice))
     except ExportFailed as error:
         raise UserError(str(error), error.message_sv) from error
+    except NotPermitted as error:
+        raise refused(error, "export observations", "exportera iakttagelser") from error
     print(f"{count} iakttagelser exporterade till {args.output}")
     return EXIT_OK
 
@@ -492,17 +557,23 @@ def cmd_report(args: argparse.Namespace) -> int:
     db, f = _lagesbild_filter(args)
     _check_mbtiles(args.mbtiles)
     actor = acting_user(args, db)
-    return _write_pdf(args.output, lambda: write_lagesbild_report(
-        db, f, args.output, annex=args.annex, author=args.author, title=args.title,
-        municipalities=args.municipality, tiles_path=args.mbtiles,
-        store=config.attachments_dir(db.path), actor=actor), lagesbild.BadPeriod)
+    return _write_pdf(args.output, lambda: guard_personal_data(
+        args, lambda choice: write_lagesbild_report(
+            db, f, args.output, annex=args.annex, author=args.author, title=args.title,
+            municipalities=args.municipality, tiles_path=args.mbtiles,
+            store=config.attachments_dir(db.path), actor=actor, personal_data=choice)),
+        lagesbild.BadPeriod)
 
 
 def _write_pdf(output: Path, write: Callable[[], object],
                *refusals: type[Exception]) -> int:
     """Write a PDF; `refusals` (with a message_sv) and file errors become UserErrors."""
+    from lagesbild_desktop.services.permissions import NotPermitted
+
     try:
         write()
+    except NotPermitted as error:  # a PermissionError, so an OSError: before those
+        raise refused(error, "write reports", "skriva ut rapporter") from error
     except refusals as error:
         raise UserError(str(error), error.message_sv) from error  # type: ignore[attr-defined]
     except OSError as error:
@@ -530,10 +601,11 @@ def cmd_walk_report(args: argparse.Namespace) -> int:
 
     db = open_db(args)
     actor = acting_user(args, db)
-    return _write_pdf(args.output, lambda: write_walk_protocol(
-        db, args.walk_id, args.output, store=config.attachments_dir(db.path),
-        tiles_path=args.mbtiles, author=args.author, actor=actor), UnknownWalk,
-        MBTilesError)
+    return _write_pdf(args.output, lambda: guard_personal_data(
+        args, lambda choice: write_walk_protocol(
+            db, args.walk_id, args.output, store=config.attachments_dir(db.path),
+            tiles_path=args.mbtiles, author=args.author, actor=actor,
+            personal_data=choice)), UnknownWalk, MBTilesError)
 
 
 def _number(value: float | None, decimals: int = 0, sign: bool = False) -> str:

@@ -792,6 +792,7 @@ def write_lagesbild_report(
     title: str = DEFAULT_TITLE, municipalities: Sequence[str] = (),
     today: date | None = None, progress: Callable[[int, int, str], None] | None = None,
     tiles_path: str | Path | None = None, store: Path | None = None, actor: Any = None,
+    personal_data: str = "refuse",
 ) -> Any:
     """Compile the lägesbild for `f` and write it; returns the Lagesbild it printed.
 
@@ -799,13 +800,19 @@ def write_lagesbild_report(
     `progress(done, total, step)` is called before each of REPORT_STEPS and at the end.
     `tiles_path`: an MBTiles file for the maps' background (none: borders only).
     `store`: the attachment store, for the walk protocols' photos (internal annex only).
-    Raises services.lagesbild.BadPeriod for a period that ends before it starts.
+    Raises services.lagesbild.BadPeriod for a period that ends before it starts, and
+    NotPermitted when `actor` may not write reports ("report").
+    `personal_data` ("refuse", "mask", "keep"; services.export_privacy): what to do with
+    identity numbers, phone numbers, e-mail addresses and licence plates in the free text
+    the report prints (the annex, the walks, the measures, hotspot places). "refuse"
+    raises PersonalDataFound before anything is drawn; "mask" prints labels instead.
     The export is logged for `actor` (None: logged as by an unknown user).
     """
     from dataclasses import replace
 
     from lagesbild_desktop.reports.map_figure import open_tiles
     from lagesbild_desktop.reports.walk_protocol import IMAGE_WORKERS, prepare_images
+    from lagesbild_desktop.services import export_privacy
     from lagesbild_desktop.services.lagesbild import compile_lagesbild
     from lagesbild_desktop.services.observations import iter_observations
     from lagesbild_desktop.services.walk_protocol import (
@@ -813,6 +820,12 @@ def write_lagesbild_report(
         walks_in_period,
         without_free_text,
     )
+
+    export_privacy.check_choice(personal_data)
+    if actor is not None:
+        from lagesbild_desktop.services.permissions import require
+
+        require(actor, "report")
 
     def step(name: str) -> None:
         if progress is not None:
@@ -826,7 +839,7 @@ def write_lagesbild_report(
         names = sorted(picture.organisations.get(i, i) for i in f.owner_org_ids)
         text = text.replace(f"{len(f.owner_org_ids)} valda organisationer",
                             "organisationer: " + ", ".join(names))
-    rows = None
+    scope = None
     if annex:
         current = picture.periods.current
         statuses = f.statuses
@@ -835,7 +848,23 @@ def write_lagesbild_report(
                 ObservationStatus.DUPLICATE}
         scope = replace(f, period_from=current.start, period_to=current.end,
                         statuses=statuses)
+    current = picture.periods.current
+    walks = [walk_protocol(db, walk_id, store=store, today=picture.today)
+             for walk_id in walks_in_period(db, current.start, current.end, f.area_ids)]
+    if not annex:
+        walks = [without_free_text(w) for w in walks]
+    found = sum(1 for _ in _report_findings(db, picture, walks, scope))
+    if found and personal_data == export_privacy.REFUSE:
+        raise export_privacy.PersonalDataFound(
+            list(_report_findings(db, picture, walks, scope)))
+    if found and personal_data == export_privacy.MASK:
+        picture = _masked_picture(picture)
+        walks = [export_privacy.masked(w) for w in walks]
+    rows = None
+    if scope is not None:
         rows = iter_observations(db, scope)
+        if found and personal_data == export_privacy.MASK:
+            rows = (export_privacy.masked(row) for row in rows)
     # Maps, route maps and thumbnails are drawn in threads while the rest is read.
     tiles = open_tiles(tiles_path)
     try:
@@ -843,12 +872,6 @@ def write_lagesbild_report(
             step("map")
             maps = report_maps(db, f, picture, pool, tiles_path=tiles_path)
             step("walks")
-            current = picture.periods.current
-            walks = [walk_protocol(db, walk_id, store=store, today=picture.today)
-                     for walk_id in walks_in_period(db, current.start, current.end,
-                                                    f.area_ids)]
-            if not annex:
-                walks = [without_free_text(w) for w in walks]
             with_images = [(w, prepare_images(w, CONTENT_WIDTH, tiles, pool)) for w in walks]
             categories = catalogue_categories(db)
             step("write")
@@ -862,6 +885,40 @@ def write_lagesbild_report(
     from lagesbild_desktop.services.audit_log import log_export
 
     log_export(db, actor, "lagesbild_report", {
-        "filter": text or "inget filter", "annex": annex, "file": Path(path).name})
+        "filter": text or "inget filter", "annex": annex, "file": Path(path).name,
+        **export_privacy.audit_details(personal_data, found)})
     step("done")
     return picture
+
+
+def _report_findings(db: Any, picture: Any, walks: Sequence[Any],
+                     scope: Any) -> Iterable[Any]:
+    """Personal data in the free text the report prints, in the order it prints it."""
+    from lagesbild_desktop.services import export_privacy
+    from lagesbild_desktop.services.observations import iter_observations
+
+    yield from export_privacy.find(picture.hotspots.hotspots, where=("hotspots", "hotspots"))
+    yield from export_privacy.find(picture.open_measures,
+                                   where=("öppna åtgärder", "open measures"))
+    yield from export_privacy.find(picture.followed_measures,
+                                   where=("uppföljda åtgärder", "followed-up measures"))
+    yield from export_privacy.find(walks)
+    if scope is not None:
+        rows = iter_observations(db, scope)
+        try:
+            yield from export_privacy.find(rows, where=("bilaga", "annex"))
+        finally:
+            rows.close()
+
+
+def _masked_picture(picture: Any) -> Any:
+    from dataclasses import replace
+
+    from lagesbild_desktop.services.export_privacy import masked
+
+    return replace(
+        picture, hotspots=replace(picture.hotspots, hotspots=tuple(
+            masked(h) for h in picture.hotspots.hotspots)),
+        open_measures=tuple(masked(m) for m in picture.open_measures),
+        overdue_measures=tuple(masked(m) for m in picture.overdue_measures),
+        followed_measures=tuple(masked(m) for m in picture.followed_measures))

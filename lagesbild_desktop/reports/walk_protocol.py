@@ -494,18 +494,33 @@ def build_walk_protocol(protocol: Any, path: str | Path, *, tiles: Any = None,
 
 def write_walk_protocol(db: Any, walk_id: str, path: str | Path, *, store: Path | None = None,
                         tiles_path: Path | None = None, author: str = "",
-                        today: date | None = None, actor: Any = None) -> Path:
+                        today: date | None = None, actor: Any = None,
+                        personal_data: str = "refuse") -> Path:
     """Read the walk `walk_id` and write its protocol at `path`; photos come from `store`.
 
     tiles_path: an MBTiles file for the map's background (None: borders only). Raises
-    services.walk_protocol.UnknownWalk for an unknown or deleted walk, and
-    maps.mbtiles.MBTilesError for an MBTiles file that cannot be read. The export is
-    logged for `actor` (None: logged as by an unknown user).
+    services.walk_protocol.UnknownWalk for an unknown or deleted walk,
+    maps.mbtiles.MBTilesError for an MBTiles file that cannot be read, and NotPermitted
+    when `actor` may not write reports. `personal_data` ("refuse", "mask", "keep";
+    services.export_privacy) decides what happens to personal data in the free text:
+    "refuse" raises PersonalDataFound before anything is written. The export is logged
+    for `actor` (None: logged as by an unknown user).
     """
+    from lagesbild_desktop.services import export_privacy
     from lagesbild_desktop.services.audit_log import log_export
     from lagesbild_desktop.services.walk_protocol import walk_protocol
 
+    export_privacy.check_choice(personal_data)
+    if actor is not None:
+        from lagesbild_desktop.services.permissions import require
+
+        require(actor, "report")
     protocol = walk_protocol(db, walk_id, store=store, today=today)
+    findings = list(export_privacy.find([protocol]))
+    if findings and personal_data == export_privacy.REFUSE:
+        raise export_privacy.PersonalDataFound(findings)
+    if findings and personal_data == export_privacy.MASK:
+        protocol = export_privacy.masked(protocol)
     tiles = None
     if tiles_path is not None:
         from lagesbild_desktop.maps.mbtiles import MBTiles
@@ -517,7 +532,7 @@ def write_walk_protocol(db: Any, walk_id: str, path: str | Path, *, store: Path 
         close = getattr(tiles, "close", None)
         if close is not None:
             close()
-    log_export(db, actor, "walk_protocol", {"file": Path(path).name},
-               table_name="walk", row_id=walk_id)
+    log_export(db, actor, "walk_protocol", {
+        "file": Path(path).name, **export_privacy.audit_details(personal_data, len(findings))},
+        table_name="walk", row_id=walk_id)
     return written
-

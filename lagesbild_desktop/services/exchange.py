@@ -270,14 +270,21 @@ def _write_geojson(views: Iterator[ObservationView], out: IO[str], db: Database)
 
 def export_observations(
     db: Database, f: ObservationFilter, fmt: Literal["csv", "geojson"], path: Path, *,
-    actor: Actor | None = None,
+    actor: Actor | None = None, personal_data: str = "refuse",
 ) -> int:
     """Write the filtered observations to `path`; returns how many rows were written.
 
     The file appears whole or not at all: it is written beside the target and moved
-    into place. The export is recorded in the audit log.
+    into place. The export is recorded in the audit log. Raises NotPermitted when
+    `actor` may not export.
+
+    personal_data (services.export_privacy): "refuse" raises PersonalDataFound, before
+    any file is written, when the free text holds identity numbers, phone numbers,
+    e-mail addresses or licence plates; "mask" writes them as labels ("[personnummer]")
+    in the file only; "keep" writes them unchanged. The audit entry says which.
     """
     from lagesbild_desktop.db import audit
+    from lagesbild_desktop.services import export_privacy
     from lagesbild_desktop.services.observations import iter_observations
 
     writers: dict[str, Callable[[Iterator[ObservationView], IO[str], Database], int]] = {
@@ -288,10 +295,26 @@ def export_observations(
         from lagesbild_desktop.services.permissions import require
 
         require(actor, "export")
+    export_privacy.check_choice(personal_data)
+    if personal_data == export_privacy.REFUSE:
+        scanned = iter_observations(db, f)
+        try:
+            findings = list(export_privacy.find(scanned))
+        finally:
+            scanned.close()
+        if findings:
+            raise export_privacy.PersonalDataFound(findings)
     path = Path(path)
     # utf-8-sig writes the BOM Excel needs to see UTF-8; GeoJSON (RFC 7946) has none.
     encoding = "utf-8-sig" if fmt == "csv" else "utf-8"
     views = iter_observations(db, f)
+    found = [0]
+
+    def guarded(rows: Iterator[ObservationView]) -> Iterator[ObservationView]:
+        for view in rows:
+            hits = sum(1 for _ in export_privacy.find([view]))
+            found[0] += hits
+            yield export_privacy.masked(view) if hits and personal_data == "mask" else view
     # mkstemp makes the file readable by its owner only; exports hold observations, so
     # that is kept after the move.
     try:
@@ -302,7 +325,7 @@ def export_observations(
         raise _export_failed(path, error) from error
     try:
         with open(handle, "w", encoding=encoding, newline="") as out:
-            count = writers[fmt](views, out, db)
+            count = writers[fmt](guarded(views), out, db)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temp, path)
@@ -318,8 +341,11 @@ def export_observations(
         views.close()
     with db.transaction() as session:
         audit.append(session, actor.user_id if actor else None, [audit.AuditEvent(
-            "export", "observation", None, {"format": fmt, "rows": count, "file": path.name})])
-    log.info("exported %d observations as %s to %s", count, fmt, path)
+            "export", "observation", None, {
+                "format": fmt, "rows": count, "file": path.name,
+                **export_privacy.audit_details(personal_data, found[0])})])
+    log.info("exported %d observations as %s to %s (personal data: %s, %d found)", count,
+             fmt, path, personal_data, found[0])
     return count
 
 
