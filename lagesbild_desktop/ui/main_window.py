@@ -684,24 +684,27 @@ class MainWindow(QMainWindow):
     def show_shortcuts(self) -> None:
         window = self._help()
         window.show_shortcuts()
-        window.show()
-        window.raise_()
-        window.activateWindow()
+        self._bring_forward(window)
 
     def show_guide(self) -> None:
         window = self._help()
         window.show_guide()
-        window.show()
-        window.raise_()
-        window.activateWindow()
+        self._bring_forward(window)
 
     def show_about(self) -> None:
         from lagesbild_desktop.ui.about_dialog import AboutDialog
 
         if self.about_dialog is None:
             self.about_dialog = AboutDialog(self.work, self)
-        self.about_dialog.show()
-        self.about_dialog.raise_()
+        self._bring_forward(self.about_dialog)
+
+    @staticmethod
+    def _bring_forward(dialog: QWidget) -> None:
+        if dialog.isVisible():
+            dialog.raise_()  # already open behind the window
+        else:
+            dialog.show()
+        dialog.activateWindow()
 
     def _show_error(self, error: BaseException) -> None:
         log.error("operation failed: %s", error)
