@@ -20,16 +20,20 @@ Typical use (the page build is pure Python; run it with the background-work help
 
 from __future__ import annotations
 
+import contextlib
 import html
+import itertools
 import json
 import logging
 import re
 import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
+import shiboken6
 from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QObject, QUrl, Signal, Slot
 from PySide6.QtWebChannel import QWebChannel
 from PySide6.QtWebEngineCore import (
@@ -48,6 +52,7 @@ from PySide6.QtWidgets import QWidget
 from lagesbild_desktop.maps import TILE_URL_TEMPLATE, TILES_HOST, TILES_SCHEME
 from lagesbild_desktop.maps.mbtiles import MBTiles, MBTilesError, solid_png
 from lagesbild_desktop.maps.page import PointBatch, build_page, encode_points
+from lagesbild_desktop.maps.tile_provider import OnlineTiles, mime_of
 
 __all__ = [
     "LOCAL_SCHEMES",
@@ -128,27 +133,73 @@ class RemoteRequestBlocker(QWebEngineUrlRequestInterceptor):
             return list(self._urls)
 
 
-class TileSchemeHandler(QWebEngineUrlSchemeHandler):
-    """Answers tiles://mb/{z}/{x}/{y} from an MBTiles file.
+class _TileRelay(QObject):
+    """Carries a tile fetched in a worker back to the GUI thread (queued)."""
 
-    Reads run on the GUI thread: one indexed SQLite lookup of a few kB takes well under a
-    millisecond, less than handing the job to a worker would cost.
+    fetched = Signal(int, object)  # job number, bytes or None
+
+
+class TileSchemeHandler(QWebEngineUrlSchemeHandler):
+    """Answers tiles://mb/{z}/{x}/{y} from an MBTiles file, or from an online source.
+
+    With an MBTiles file, reads run on the GUI thread: one indexed SQLite lookup of a few
+    kB takes well under a millisecond, less than handing the job to a worker would cost.
+    With an online source (maps.tile_provider.OnlineTiles) the offline areas and the cache
+    are read the same way; a tile found in neither is fetched in a worker and the job is
+    answered when it arrives (a job the page gave up meanwhile is not fetched at all).
     """
 
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tiles: MBTiles | None = None
+        self._online: OnlineTiles | None = None
+        self._pool: ThreadPoolExecutor | None = None
+        self._jobs: dict[int, QWebEngineUrlRequestJob] = {}
+        self._alive: set[int] = set()
+        self._alive_lock = threading.Lock()
+        self._numbers = itertools.count(1)
+        self._relay = _TileRelay(self)
+        self._relay.fetched.connect(self._fetched)
         self.requests = 0
         self.served = 0
+        self.fetched_online = 0
 
     @property
     def source(self) -> MBTiles | None:
         return self._tiles
 
+    @property
+    def online(self) -> OnlineTiles | None:
+        return self._online
+
     def set_source(self, tiles: MBTiles | None) -> None:
         old, self._tiles = self._tiles, tiles
         if old is not None and old is not tiles:
             old.close()
+        if tiles is not None:
+            self.set_online(None)
+
+    def set_online(self, online: OnlineTiles | None) -> None:
+        """Serve from this online source (owned by the caller, which closes it), or not."""
+        if online is self._online:
+            return
+        self._online = online
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        if online is not None:
+            self.set_source(None)
+            self._pool = ThreadPoolExecutor(online.source.connections,
+                                            thread_name_prefix="lagesbild-map-tiles")
+
+    def shut_down(self) -> None:
+        self._online = None
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+            self._pool = None
+        with self._alive_lock:
+            self._alive.clear()
+        self._jobs.clear()
 
     def requestStarted(self, job: QWebEngineUrlRequestJob) -> None:  # noqa: N802
         self.requests += 1
@@ -163,6 +214,9 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         if url.host() != TILES_HOST or len(parts) != 3:
             job.fail(QWebEngineUrlRequestJob.Error.UrlInvalid)
             return
+        if self._online is not None:
+            self._online_request(job, z, x, y)
+            return
         mime, data = "image/png", _EMPTY_TILE
         if self._tiles is not None:
             try:
@@ -174,10 +228,65 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
             if tile is not None:
                 mime, data = self._tiles.mime_type, tile
                 self.served += 1
-        buffer = QBuffer(job)  # deleted with the job
-        buffer.setData(QByteArray(data))
-        buffer.open(QIODevice.OpenModeFlag.ReadOnly)
-        job.reply(mime.encode("ascii"), buffer)
+        _reply(job, mime, data)
+
+    def _online_request(self, job: QWebEngineUrlRequestJob, z: int, x: int, y: int) -> None:
+        online = self._online
+        assert online is not None
+        size = 1 << z
+        if not (0 <= x < size and 0 <= y < size) or z > online.source.max_zoom:
+            _reply(job, "image/png", _EMPTY_TILE)
+            return
+        local = online.local(z, x, y)
+        if local is not None and (not local.stale or not online.network_allowed):
+            self.served += 1
+            _reply(job, mime_of(local.data), local.data)
+            return
+        if self._pool is None or not online.network_allowed:
+            _reply(job, "image/png", _EMPTY_TILE)
+            return
+        number = next(self._numbers)
+        self._jobs[number] = job
+        with self._alive_lock:
+            self._alive.add(number)
+        job.destroyed.connect(lambda *_: self._forget(number))
+        stale = local.data if local is not None else None
+        relay, alive, lock = self._relay, self._alive, self._alive_lock
+
+        def fetch() -> None:
+            with lock:
+                if number not in alive:
+                    return  # the page no longer wants it: ask nobody
+            data = online.fetch(z, x, y)
+            with contextlib.suppress(RuntimeError):  # the map went away meanwhile
+                relay.fetched.emit(number, data if data is not None else stale)
+
+        self._pool.submit(fetch)
+
+    def _forget(self, number: int) -> None:
+        self._jobs.pop(number, None)
+        with self._alive_lock:
+            self._alive.discard(number)
+
+    def _fetched(self, number: int, data: bytes | None) -> None:
+        job = self._jobs.pop(number, None)
+        with self._alive_lock:
+            self._alive.discard(number)
+        if job is None or not shiboken6.isValid(job):
+            return
+        if data is None:
+            _reply(job, "image/png", _EMPTY_TILE)
+            return
+        self.served += 1
+        self.fetched_online += 1
+        _reply(job, mime_of(data), data)
+
+
+def _reply(job: QWebEngineUrlRequestJob, mime: str, data: bytes) -> None:
+    buffer = QBuffer(job)  # deleted with the job
+    buffer.setData(QByteArray(data))
+    buffer.open(QIODevice.OpenModeFlag.ReadOnly)
+    job.reply(mime.encode("ascii"), buffer)
 
 
 class MapBridge(QObject):
@@ -188,6 +297,11 @@ class MapBridge(QObject):
     heatmap_toggled = Signal(bool)
     page_ready = Signal()
     route_edited = Signal(str)  # JSON list of [lat, lon] while a route is drawn
+    area_edited = Signal(str)  # JSON [west, south, east, north] while an area is adjusted
+
+    @Slot(str)
+    def areaEdited(self, bounds_json: str) -> None:  # noqa: N802
+        self.area_edited.emit(bounds_json)
 
     @Slot(str)
     def routeEdited(self, points_json: str) -> None:  # noqa: N802
@@ -250,6 +364,7 @@ class MapView(QWebEngineView):
     heatmap_toggled = Signal(bool)         # the user switched points/heatmap on the map
     ready = Signal()                       # page loaded and its JavaScript API is there
     route_edited = Signal(list)            # [[lat, lon], ...] after each click or drag
+    area_edited = Signal(list)             # [west, south, east, north] after each drag
 
     def __init__(self, parent: QWidget | None = None) -> None:
         if not _scheme_registered():
@@ -288,6 +403,9 @@ class MapView(QWebEngineView):
         self._bridge.point_clicked.connect(self._on_point_clicked)
         self._bridge.heatmap_toggled.connect(self._on_heatmap_toggled)
         self._bridge.route_edited.connect(self._on_route_edited)
+        self._bridge.area_edited.connect(self._on_area_edited)
+        handler = self._tile_handler
+        self.destroyed.connect(lambda *_: handler.shut_down())  # no fetches for a dead map
         page.loadFinished.connect(self._on_load_finished)
         page.renderProcessTerminated.connect(self._on_render_process_terminated)
 
@@ -309,6 +427,7 @@ class MapView(QWebEngineView):
         self._route_fit = False
         self._editing_route = False
         self._observation_controls = True
+        self._area: list[float] | None = None  # [west, south, east, north] being adjusted
 
     # --- page life ---------------------------------------------------------------------
 
@@ -414,6 +533,8 @@ class MapView(QWebEngineView):
             self._run("lagesbild.editRoute(true)")
         if not self._observation_controls:
             self._run("lagesbild.showObservationControls(false)")
+        if self._area is not None:
+            self._run(self._area_script())
         self.ready.emit()
 
     def _run(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
@@ -553,6 +674,7 @@ class MapView(QWebEngineView):
         `message_sv`) for a file that cannot serve raster tiles; the map keeps its tiles."""
         if path is None:
             self._tile_handler.set_source(None)
+            self._tile_handler.set_online(None)
             self._tiles_options = None
         else:
             tiles = MBTiles(path)
@@ -580,6 +702,39 @@ class MapView(QWebEngineView):
             options["version"] = previous + 1
             self._tiles_options = options
         self._run(self._tiles_script())
+
+    def set_online_tiles(self, online: OnlineTiles | None) -> None:
+        """Show tiles of an online source: its offline areas and cache first, then the
+        network (fetched in Python; the page itself still fetches nothing remote). None
+        turns it off. The caller owns `online` and closes it after turning it off."""
+        if online is None:
+            if self._tile_handler.online is not None:
+                self._tile_handler.set_online(None)
+                self._tiles_options = None
+        else:
+            self._tile_handler.set_online(online)
+            source = online.source
+            previous = (self._tiles_options or {}).get("version", 0)
+            self._tiles_options = {
+                "attribution": html.unescape(re.sub(r"<[^>]*>", "", source.attribution)).strip(),
+                "maxNativeZoom": source.max_zoom, "minNativeZoom": source.min_zoom,
+                "version": previous + 1,
+            }
+        self._run(self._tiles_script())
+
+    @property
+    def online_tiles(self) -> OnlineTiles | None:
+        return self._tile_handler.online
+
+    def reload_tiles(self) -> None:
+        """Ask for every tile again (e.g. after an area was prepared for offline use)."""
+        if self._tiles_options is not None:
+            self._tiles_options["version"] = self._tiles_options.get("version", 0) + 1
+            self._run(self._tiles_script())
+
+    @property
+    def tiles_fetched_online(self) -> int:
+        return self._tile_handler.fetched_online
 
     def _tiles_script(self) -> str:
         if self._tiles_options is None:
@@ -652,6 +807,45 @@ class MapView(QWebEngineView):
             return
         self._route_line = [[float(p[0]), float(p[1])] for p in points]
         self.route_edited.emit(points)
+
+    # --- a rectangle for an offline area -------------------------------------------------
+
+    def edit_area(self, on: bool, bounds: Sequence[float] | None = None) -> None:
+        """Show a rectangle with draggable corners (and a middle handle that moves it);
+        `area_edited` carries [west, south, east, north] after each drag. Without bounds
+        the rectangle starts inside the visible map. off removes it."""
+        if not on:
+            self._area = None
+            self._run("lagesbild.editArea(false, null)")
+            return
+        self._area = [float(v) for v in bounds] if bounds is not None else []
+        self._run(self._area_script())
+
+    def _area_script(self) -> str:
+        area = self._area or None
+        js_bounds = _js([area[1], area[0], area[3], area[2]]) if area else "null"
+        return f"lagesbild.editArea(true, {js_bounds})"
+
+    @property
+    def area(self) -> list[float] | None:
+        return list(self._area) if self._area else None
+
+    def _on_area_edited(self, bounds_json: str) -> None:
+        try:
+            south, west, north, east = (float(v) for v in json.loads(bounds_json))
+        except (ValueError, TypeError):
+            log.warning("map: an area that is not [s, w, n, e] was ignored")
+            return
+        if self._area is None:
+            return  # turned off meanwhile
+        self._area = [west, south, east, north]
+        self.area_edited.emit(list(self._area))
+
+    def request_view_bounds(self, callback: Callable[[list[float]], None]) -> None:
+        """Call back with the visible extent as [west, south, east, north] ([] if none)."""
+        self._page.runJavaScript(
+            "window.lagesbild && lagesbild.viewBounds ? lagesbild.viewBounds() : '[]'", 0,
+            lambda result: callback(json.loads(result) if result else []))
 
     def request_route_info(self, callback: Callable[[dict[str, Any]], None]) -> None:
         """Call back with what the page shows of the route: points, stops, editing."""

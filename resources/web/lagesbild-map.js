@@ -752,6 +752,74 @@
       reportRoute();
     });
 
+    // --- a rectangle for an offline area: four draggable corners and a middle handle -----------
+    // Bounds travel as [south, west, north, east]; every drag end goes back to Python.
+    var area = { bounds: null, layer: L.layerGroup().addTo(map), rect: null };
+    var areaIcon = L.divIcon({ className: "lb-area-handle", iconSize: [14, 14], iconAnchor: [7, 7] });
+    var areaMoveIcon = L.divIcon({ className: "lb-area-handle lb-area-move", iconSize: [18, 18],
+                                   iconAnchor: [9, 9] });
+
+    function areaJson() {
+      if (!area.bounds) return "";
+      var b = area.bounds;
+      return JSON.stringify([b.getSouth(), b.getWest(), b.getNorth(), b.getEast()]);
+    }
+
+    function reportArea() {
+      if (bridge && bridge.areaEdited) bridge.areaEdited(areaJson());
+      stats.areaReports = (stats.areaReports || 0) + 1;
+    }
+
+    function drawArea() {
+      area.layer.clearLayers();
+      if (!area.bounds) return;
+      var b = area.bounds;
+      area.rect = L.rectangle(b, { color: "#b45309", weight: 2, dashArray: "6 4",
+                                   fillColor: "#f59e0b", fillOpacity: 0.12,
+                                   interactive: false }).addTo(area.layer);
+      var corners = [b.getSouthWest(), b.getNorthWest(), b.getNorthEast(), b.getSouthEast()];
+      corners.forEach(function (corner, i) {
+        var marker = L.marker(corner, { icon: areaIcon, draggable: true, keyboard: false })
+          .addTo(area.layer);
+        var opposite = corners[(i + 2) % 4];
+        marker.on("drag", function (e) {
+          area.bounds = L.latLngBounds(opposite, e.target.getLatLng());
+          area.rect.setBounds(area.bounds);
+        });
+        marker.on("dragend", function () { drawArea(); reportArea(); });
+      });
+      var middle = L.marker(b.getCenter(), { icon: areaMoveIcon, draggable: true, keyboard: false })
+        .addTo(area.layer);
+      middle.on("drag", function (e) {
+        var c = b.getCenter(), p = e.target.getLatLng();
+        var dLat = p.lat - c.lat, dLng = p.lng - c.lng;
+        area.bounds = L.latLngBounds([b.getSouth() + dLat, b.getWest() + dLng],
+                                     [b.getNorth() + dLat, b.getEast() + dLng]);
+        area.rect.setBounds(area.bounds);
+      });
+      middle.on("dragend", function () { drawArea(); reportArea(); });
+    }
+
+    function editArea(on, bounds) {
+      if (!on) {
+        area.bounds = null;
+        drawArea();
+        return "";
+      }
+      var fresh = !bounds;
+      if (bounds) {
+        area.bounds = L.latLngBounds([bounds[0], bounds[1]], [bounds[2], bounds[3]]);
+      } else {  // the middle of the visible map, a sixth in from each side
+        var v = map.getBounds(), dy = (v.getNorth() - v.getSouth()) / 6;
+        var dx = (v.getEast() - v.getWest()) / 6;
+        area.bounds = L.latLngBounds([v.getSouth() + dy, v.getWest() + dx],
+                                     [v.getNorth() - dy, v.getEast() - dx]);
+      }
+      drawArea();
+      if (fresh) reportArea();
+      return areaJson();
+    }
+
     // --- the API Python calls (every call returns something small) ----------------------------
     var api = {
       setObservations: setObservations,
@@ -790,6 +858,20 @@
       },
       setRoute: setRoute,
       editRoute: editRoute,
+      editArea: editArea,
+      areaInfo: function () {
+        return JSON.stringify({ bounds: area.bounds ? JSON.parse(areaJson()) : null,
+                                reports: stats.areaReports || 0 });
+      },
+      viewBounds: function () {
+        var v = map.getBounds();
+        return JSON.stringify([v.getWest(), v.getSouth(), v.getEast(), v.getNorth()]);
+      },
+      // Where a place is on screen, "x,y" in CSS pixels of the map container.
+      containerPointOfLatLng: function (lat, lon) {
+        var p = map.latLngToContainerPoint([lat, lon]);
+        return p.x + "," + p.y;
+      },
       fitRoute: fitRoute,
       routeInfo: function () {
         return JSON.stringify({ points: route.line.length, line: route.line,
