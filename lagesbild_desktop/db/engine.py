@@ -110,6 +110,13 @@ class Database:
         with self._sessions() as session, session.begin():
             yield session
 
+    def switch_key(self, key: bytes) -> None:
+        """After a rekey: close the pooled connections; new ones open with `key`."""
+        self.engine.dispose()
+        self.engine = make_engine(self.path, key)
+        self.key = key
+        self._sessions = sessionmaker(self.engine, expire_on_commit=False)
+
     def close(self) -> None:
         # Keeps the planner's statistics fresh as the data grows (SQLite's advice).
         try:

@@ -116,14 +116,18 @@ def open_and_sign_in(path: Path, username: str, password: str) -> tuple[Database
 
     Raises LoginFailed (wrong name or password) or DatabaseProblem (the file itself).
     """
+    from lagesbild_desktop.services import rekey
+
     key = None
     if keyfile.is_encrypted(path):
         try:
-            key = keyfile.unlock(path, username.strip(), password)
+            # The key file's entry (or the OS keyring); an interrupted rekey is finished.
+            key = rekey.unlock(path, username.strip(), password)
         except keyfile.WrongPassword as error:
             log.warning("%s", error)
             raise _wrong(username) from None
         except keyfile.KeyFileProblem as error:
+            log.error("%s", error)
             raise DatabaseProblem(str(error), error.message_sv) from error
     db = open_database(path, create=False, key=key)
     try:
@@ -133,7 +137,20 @@ def open_and_sign_in(path: Path, username: str, password: str) -> tuple[Database
         raise
     # Photos written from now on are sealed with the same data key.
     blobfiles.use_key(config.attachments_dir(path), key)
+    if key is not None:
+        _upgrade_key_entry(path, signed.username, password, key)
     return db, signed
+
+
+def _upgrade_key_entry(path: Path, username: str, password: str, key: bytes) -> None:
+    """A version-1 entry (the key under the password) becomes a key pair entry, so a
+    rekey can give this account the new key without its password."""
+    keys = keyfile.KeyFile.load(path)
+    if username not in keys.users or keys.can_reseal(username):
+        return
+    keys.wrap(username, password, key)
+    keys.save()
+    log.info("key file entry of %s upgraded to a key pair", username)
 
 
 def needs_first_user(db: Database) -> bool:
@@ -229,12 +246,20 @@ def set_password(db: Database, actor: Actor, username: str, new_password: str, *
 
 
 def create_encrypted(path: Path, username: str, display_name: str,
-                     password: str) -> tuple[Database, SignedIn]:
-    """A new installation: an encrypted database and its first administrator."""
+                     password: str, key_storage: str = keyfile.PASSWORD,
+                     ) -> tuple[Database, SignedIn]:
+    """A new installation: an encrypted database and its first administrator.
+
+    `key_storage` "keyring" keeps the data key in the OS keyring (db.keystore).
+    """
+    from lagesbild_desktop.db import keystore
+
     check_new_password(password)
     if path.exists() or keyfile.is_encrypted(path):
         raise DatabaseProblem(f"{path} exists already", f"{path} finns redan.")
-    keys, data_key = keyfile.create(path, username.strip(), password)
+    keys, data_key = keyfile.create(path, username.strip(), password, key_storage)
+    if key_storage == keyfile.KEYRING:
+        keystore.put(keys.database_id, data_key)
     keys.save()
     try:
         db = open_database(path, create=True, key=data_key)
