@@ -95,6 +95,7 @@ class MainWindow(QMainWindow):
         for column, width in enumerate((118, 190, 105, 200, 90, 120)):
             self.table.setColumnWidth(column, width)
         self.map = MapView(self)
+        self.map.setAccessibleName(self.tr("Map of the observations"))
         self.details = DetailPanel(language)
         self._details_id: str | None = None
         self._details_timer = QTimer(self)
@@ -281,6 +282,7 @@ class MainWindow(QMainWindow):
             lambda: self.apply_filter(self.filters.current_filter(), again=True))
         self.tabs.addTab(self.walks, self.tr("Safety walks"))
         if self.walks.map is not None:
+            self.walks.map.setAccessibleName(self.tr("Map of the walk's route"))
             self.walks.map.set_night(self.night_action.isChecked())
         self.map.show_map(choices.area_geojson,
                           [(c.code, c.label, c.colour) for c in choices.categories],
