@@ -265,8 +265,12 @@ def create_installation(path: Path, choices: SetupChoices, *,
             copied = copy_base_map(Path(choices.mbtiles), config.data_dir())
             settings["map/mbtiles"] = str(copied)
         elif choices.online_url:
-            settings["map/online_url"] = choices.online_url
-            settings["map/online_attribution"] = choices.online_attribution
+            from lagesbild_desktop.maps.tile_source import OnlineSource
+
+            # The keys ui/base_map.py reads: the source as JSON, and that it is in use.
+            settings["map/online_source"] = OnlineSource(
+                choices.online_url, choices.online_attribution).validate().to_json()
+            settings["map/base"] = "online"
         if choices.server_url:
             settings["sync/server_url"] = choices.server_url
             settings["sync/username"] = username

@@ -164,9 +164,9 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     app = QApplication.instance() or QApplication(sys.argv[:1])
     app.setApplicationName("Lägesbild")
     app.setOrganizationName("Lagesbild")
-    from lagesbild_desktop.ui.language import saved_language
+    from lagesbild_desktop.ui.language import startup_language
 
-    install_translations(app, language or saved_language())
+    install_translations(app, startup_language(language))
     from lagesbild_desktop.ui.theme import apply_saved_theme  # night/large text, before sign-in
     apply_saved_theme(app)
     try:
@@ -183,7 +183,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
         return 0
     db, signed = opened
     # The set-up wizard may have chosen (and switched to) another language.
-    language = language or saved_language()
+    language = startup_language(language)
     install_translations(app, language)
     actor = signed.actor
     log.info("signed in as %s (%s)", signed.username, actor.role)

@@ -9,6 +9,7 @@ says.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication, QLibraryInfo, QLocale, QSettings, QTranslator
@@ -76,10 +77,23 @@ def use_language(app: Any, language: str) -> list[QTranslator]:
     return installed
 
 
+def startup_language(chosen: str | None, store: QSettings | None = None) -> str:
+    """The language of this run: the command line's `--language`, else the saved one."""
+    return chosen if chosen in LANGUAGES else saved_language(store)
+
+
+def tell_restart(parent: QWidget) -> None:
+    QMessageBox.information(parent, QCoreApplication.translate("Language", "Language"),
+                            QCoreApplication.translate(
+                                "Language", "The new language is used from the next time "
+                                "you start Lägesbild."))
+
+
 def add_language_menu(menu: QMenu, parent: QWidget, current: str,
-                      store: QSettings | None = None) -> QMenu:
+                      store: QSettings | None = None,
+                      tell: Callable[[QWidget], None] = tell_restart) -> QMenu:
     """A "Language" submenu (Svenska / English) in `menu`; the choice is saved and used
-    from the next start, which the user is told."""
+    from the next start, which `tell` says to the user."""
     submenu = menu.addMenu(QCoreApplication.translate("Language", "Language"))
     group = QActionGroup(submenu)
     # Each language is named in itself, as language menus do.
@@ -96,10 +110,7 @@ def add_language_menu(menu: QMenu, parent: QWidget, current: str,
         if language == saved_language(store):
             return
         save_language(language, store)
-        QMessageBox.information(parent, QCoreApplication.translate("Language", "Language"),
-                                QCoreApplication.translate(
-                                    "Language", "The new language is used from the next "
-                                    "time you start Lägesbild."))
+        tell(parent)
 
     group.triggered.connect(chosen)
     return submenu

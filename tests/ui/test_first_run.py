@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from lagesbild_desktop.db import keyfile
 from lagesbild_desktop.db.models import Observation, Organisation, User
+from lagesbild_desktop.maps.tile_source import OnlineSource
 from lagesbild_desktop.services import accounts, first_run
 from lagesbild_desktop.ui.first_run import FirstRunWizard
 from tests.mbtiles_files import solid_mbtiles
@@ -143,8 +144,10 @@ def test_a_demo_installation_opens_only_for_its_administrator(
     # The demo's own accounts have no password in an installation made by the wizard.
     with pytest.raises(accounts.LoginFailed):
         accounts.open_and_sign_in(wizard.db_path, accounts.DEMO_USER, accounts.DEMO_PASSWORD)
-    assert store.value("map/online_url") == "https://tiles.example.se/{z}/{x}/{y}.png"
-    assert store.value("map/online_attribution") == "© Exempel"
+    source = OnlineSource.from_json(str(store.value("map/online_source")))
+    assert source.url_template == "https://tiles.example.se/{z}/{x}/{y}.png"
+    assert source.attribution == "© Exempel"
+    assert store.value("map/base") == "online"
 
 
 def test_refusals_are_swedish_and_keep_what_was_typed(
