@@ -7,6 +7,7 @@ database is encrypted, so are the files (`db.blobfiles`): read them with `read_b
 
 from __future__ import annotations
 
+import logging
 import mimetypes
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,10 +17,13 @@ from sqlalchemy import select
 
 from lagesbild_desktop.db import blobfiles, records
 from lagesbild_desktop.db.engine import Database
-from lagesbild_desktop.db.models import Attachment, Observation
+from lagesbild_desktop.db.models import Attachment, Observation, Setting
+from lagesbild_desktop.domain import photo_metadata
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.services.permissions import require, require_record
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 50 * 1024 * 1024
 
@@ -60,8 +64,44 @@ read_file = blobfiles.read_file
 is_encrypted_file = blobfiles.is_encrypted_file
 
 
-def store_file(store: Path, source: Path) -> tuple[str, int]:
-    """Copy `source` into the store (encrypted when the database is); its sha256 and size."""
+# The installation's choice of what a photo keeps of its metadata (docs/decisions.md,
+# "Privacy guard: export and sharing"): "" (nothing, the default), "time", "gps", "time,gps".
+PHOTO_KEEP_KEY = "privacy/photo_metadata_keep"
+
+
+def photo_metadata_keep(db: Database) -> frozenset[str]:
+    """What photos keep of their metadata when they are added (default: nothing)."""
+    with db.session() as session:
+        stored = session.get(Setting, PHOTO_KEEP_KEY)
+        return photo_metadata.parse_keep(stored.value if stored else "")
+
+
+def set_photo_metadata_keep(db: Database, actor: Actor, keep: frozenset[str]) -> None:
+    """Choose what photos added from now on keep (photo_metadata.TIME and/or GPS)."""
+    require(actor, "set_privacy")
+    unknown = set(keep) - set(photo_metadata.KEEPABLE)
+    if unknown:
+        raise ValueError(f"unknown photo metadata {sorted(unknown)}")
+    value = photo_metadata.format_keep(keep)
+    with db.transaction() as session:
+        stored = session.get(Setting, PHOTO_KEEP_KEY)
+        if stored is None:
+            session.add(Setting(key=PHOTO_KEEP_KEY, value=value))
+        else:
+            stored.value = value
+        from lagesbild_desktop.db import audit
+
+        audit.append(session, actor.user_id, [audit.AuditEvent(
+            "set_photo_metadata", None, None, {"keep": value or "nothing"})])
+
+
+def store_file(store: Path, source: Path,
+               keep: frozenset[str] | None = frozenset()) -> tuple[str, int]:
+    """Copy `source` into the store (encrypted when the database is); its sha256 and size.
+
+    A photo's metadata is removed on the way in except what `keep` names (TIME, GPS;
+    None: the bytes are stored as they are), so the stored, shared and exported photo
+    are the same bytes and the hash names the stripped file."""
     try:
         size = source.stat().st_size
     except OSError as error:
@@ -75,6 +115,12 @@ def store_file(store: Path, source: Path) -> tuple[str, int]:
     except OSError as error:
         raise AttachmentProblem(f"cannot read {source}: {error}",
                                 f"Filen {source.name} går inte att läsa.") from error
+    if keep is not None:
+        stripped = photo_metadata.strip_metadata(data, keep)
+        if stripped.changed:
+            log.info("%s: photo metadata removed (%s, kept: %s)", source.name, stripped.kind,
+                     photo_metadata.format_keep(keep) or "orientation only")
+        data = stripped.data
     store.mkdir(parents=True, exist_ok=True)
     sha256, _ = blobfiles.write_blob(store, data)
     return sha256, len(data)
@@ -128,8 +174,13 @@ def add_attachment(
 ) -> AttachmentView:
     """Copy a file into the store and attach it to an observation."""
     require(actor, "edit")
-    sha256, size = store_file(store, source)
+    keep = photo_metadata_keep(db)
+    sha256, size = store_file(store, source, keep)
     info = read_photo_info(source)
+    # The record syncs too: it holds no more of the metadata than the photo keeps.
+    info = PhotoInfo(info.taken_at if photo_metadata.TIME in keep else None,
+                     info.latitude if photo_metadata.GPS in keep else None,
+                     info.longitude if photo_metadata.GPS in keep else None)
     mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
     with db.transaction() as session:
         observation = records.get(session, Observation, observation_id)
@@ -157,6 +208,10 @@ def list_attachments(db: Database, observation_id: str) -> list[AttachmentView]:
         return [_view(a) for a in rows]
 
 
-def copy_out(store: Path, sha256: str, target: Path) -> None:
-    """Write the plain bytes to `target` (the user saves a photo out of the app)."""
-    target.write_bytes(read_blob(store, sha256))
+def copy_out(store: Path, sha256: str, target: Path,
+             keep: frozenset[str] = frozenset()) -> None:
+    """Write the plain bytes to `target` (the user saves a photo out of the app).
+
+    Photos are stripped on the way into the store; one stored before that is stripped
+    here (keeping what `keep` names), so no exported copy carries its position."""
+    target.write_bytes(photo_metadata.strip_metadata(read_blob(store, sha256), keep).data)

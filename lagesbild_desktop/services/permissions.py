@@ -11,6 +11,7 @@ from lagesbild_desktop.domain.actor import Actor
 ACTIONS = (
     "view", "create", "edit", "delete", "export", "report", "sync", "resolve_conflict",
     "manage_catalogue", "manage_users", "set_retention", "run_retention", "view_audit",
+    "set_privacy",
 )
 _EVERYTHING = frozenset(ACTIONS)
 MATRIX: dict[str, frozenset[str]] = {
@@ -20,7 +21,7 @@ MATRIX: dict[str, frozenset[str]] = {
     # Runs the lägesbild: edits shared records too, exports, reports, keeps the catalogue.
     "coordinator": _EVERYTHING - {"manage_users", "view_audit"},
     "police": _EVERYTHING - {"manage_users", "manage_catalogue", "set_retention",
-                             "view_audit"},
+                             "view_audit", "set_privacy"},
     # Sees everything its organisation may see and changes nothing (sync only fetches).
     "read_only": frozenset({"view", "report", "sync"}),
     # Manages accounts and alone reads the audit log (who looked at what).

@@ -26,7 +26,7 @@ YES = {
                  "run_retention"},
     "coordinator": set(ACTIONS) - {"manage_users", "view_audit"},
     "police": set(ACTIONS) - {"manage_users", "manage_catalogue", "set_retention",
-                              "view_audit"},
+                              "view_audit", "set_privacy"},
     "read_only": {"view", "report", "sync"},
     "admin": set(ACTIONS),
 }

@@ -1,0 +1,33 @@
+"""A shared photo reaches the server and the other devices without its metadata."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lagesbild_desktop.db import blobfiles
+from lagesbild_desktop.services import attachments
+from tests.db.test_photo_privacy import camera_photo, exif_of, no_secrets
+from tests.sync.client_devices import Fleet, stored
+
+
+@pytest.fixture
+def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
+    made = Fleet(sync_server, template_db, tmp_path)
+    yield made
+    made.close()
+
+
+def test_the_uploaded_photo_has_no_position_or_maker(fleet, tmp_path):
+    a, b = fleet.device("a", "anna"), fleet.device("b", "bo")
+    made = a.observe()
+    view = a.attach(made, camera_photo(tmp_path / "IMG_0042.jpg"))
+    assert a.sync().complete
+    assert b.sync().complete
+    assert stored(b) == {view.sha256}
+    received = blobfiles.read_blob(b.store, view.sha256)
+    assert received == blobfiles.read_blob(a.store, view.sha256)
+    no_secrets(received)
+    assert not exif_of(received).get_ifd(0x8769)
+    shared = attachments.list_attachments(b.db, made)
+    assert [(p.exif_latitude, p.taken_at) for p in shared] == [(None, None)]
