@@ -147,6 +147,27 @@ def rekey(db: Database, actor: Actor, username: str, password: str, *,
     return RekeyReport(len(pending.users), photos, storage)
 
 
+def key_storage(db: Database) -> str | None:
+    """Where the open database's key is kept: "password", "keyring", None (plain)."""
+    if db.key is None:
+        return None
+    return keyfile.KeyFile.load(db.path).key_storage
+
+
+def rekey_as(db: Database, actor: Actor, password: str,
+             storage: str | None = None) -> RekeyReport:
+    """`rekey` for the signed-in actor (the window knows the actor, not the name)."""
+    from lagesbild_desktop.db.models import User
+
+    require(actor, "manage_users")
+    with db.session() as session:
+        user = session.get(User, actor.user_id) if actor.user_id else None
+        if user is None:
+            raise keyfile.WrongPassword(str(actor.user_id))
+        username = user.username
+    return rekey(db, actor, username, password, key_storage=storage)
+
+
 def set_key_storage(db: Database, actor: Actor, username: str, password: str,
                     storage: str) -> RekeyReport:
     """Move the data key to the OS keyring or back to the key file, with a new key."""
