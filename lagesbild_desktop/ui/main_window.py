@@ -35,6 +35,7 @@ from lagesbild_desktop.services.choices import Choices, load_choices
 from lagesbild_desktop.services.drafts import DraftStore
 from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.ui.background import BackgroundWork
+from lagesbild_desktop.ui.base_map import OnlineBaseMap
 from lagesbild_desktop.ui.detail_panel import DetailPanel
 from lagesbild_desktop.ui.filter_panel import FilterPanel
 from lagesbild_desktop.ui.lagesbild_view import LagesbildView
@@ -198,6 +199,7 @@ class MainWindow(QMainWindow):
         self.base_map_action.triggered.connect(self.choose_base_map)
         self.no_base_map_action = QAction(self.tr("No base map"), self)
         self.no_base_map_action.triggered.connect(lambda: self.use_base_map(None))
+        self.online_map = OnlineBaseMap(self, self.settings, self.work, self._map_views)
         self.report_action = action(self.tr("Export lägesbild (PDF)…"), "Ctrl+P",
                                     self.export_report)
         quit_action = QAction(self.tr("Quit"), self)
@@ -220,6 +222,8 @@ class MainWindow(QMainWindow):
         map_menu.addActions([self.heat_action, self.refresh_action])
         map_menu.addSeparator()
         map_menu.addActions([self.base_map_action, self.no_base_map_action])
+        map_menu.addSeparator()
+        map_menu.addActions([self.online_map.source_action, self.online_map.area_action])
         sync_menu = self.menuBar().addMenu(self.tr("&Sync"))
         sync_menu.addActions([self.sync.sync_action, self.sync.attention_action])
         sync_menu.addSeparator()
@@ -291,6 +295,8 @@ class MainWindow(QMainWindow):
         self._offer_drafts()
 
     def _map_ready(self) -> None:
+        if self.online_map.online is not None or self.online_map.restore():
+            return
         saved = self.settings.value("map/mbtiles", "")
         if saved and Path(str(saved)).exists():
             self.use_base_map(Path(str(saved)), remember=False)
@@ -438,7 +444,14 @@ class MainWindow(QMainWindow):
             return False
         if remember:
             self.settings.setValue("map/mbtiles", str(path) if path else "")
+        self.online_map.leave(remember=remember)
         return True
+
+    def _map_views(self) -> list[MapView]:
+        views = [self.map]
+        if self.walks is not None and self.walks.map is not None:
+            views.append(self.walks.map)
+        return views
 
     # -- selection ---------------------------------------------------------------------
     def _row_changed(self, current: Any, _previous: Any) -> None:
@@ -718,6 +731,7 @@ class MainWindow(QMainWindow):
                 event.ignore()  # a form is saving, or the user kept what they typed
                 return
         self._details_timer.stop()
+        self.online_map.shut_down()
         self.work.shut_down(10_000)
         super().closeEvent(event)
 
