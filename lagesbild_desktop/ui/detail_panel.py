@@ -5,6 +5,7 @@ from __future__ import annotations
 from html import escape
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
 from lagesbild_desktop.domain import catalogue
@@ -18,6 +19,7 @@ class DetailPanel(QScrollArea):
         super().__init__(parent)
         self._language = language
         self.setWidgetResizable(True)
+        self.setAccessibleName(self.tr("Details"))
         body = QWidget()
         self._text = QLabel()
         self._text.setWordWrap(True)
@@ -34,15 +36,19 @@ class DetailPanel(QScrollArea):
     def text(self) -> str:
         return self._text.text()
 
+    def _quiet(self) -> str:
+        """A grey that reads on the light and the night theme alike."""
+        return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+
     def show_loading(self) -> None:
         """Between a selection and its details: nothing of the previous one stays shown."""
         loading = self.tr("Loading…")
-        self._text.setText(f"<p style='color:#666'>{escape(loading)}</p>")
+        self._text.setText(f"<p style='color:{self._quiet()}'>{escape(loading)}</p>")
 
     def show_observation(self, view: ObservationView | None) -> None:
         if view is None:
             hint = self.tr("Select an observation in the table or on the map.")
-            self._text.setText(f"<p style='color:#666'>{escape(hint)}</p>")
+            self._text.setText(f"<p style='color:{self._quiet()}'>{escape(hint)}</p>")
             return
         language = self._language
 

@@ -38,6 +38,7 @@ from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.base_map import OnlineBaseMap
 from lagesbild_desktop.ui.detail_panel import DetailPanel
 from lagesbild_desktop.ui.filter_panel import FilterPanel
+from lagesbild_desktop.ui.keyboard import TabLeavesView, tab_between_controls
 from lagesbild_desktop.ui.lagesbild_view import LagesbildView
 from lagesbild_desktop.ui.map_view import MapView
 from lagesbild_desktop.ui.measures_view import MeasuresView
@@ -97,6 +98,7 @@ class MainWindow(QMainWindow):
             self.table.setColumnWidth(column, width)
         self.map = MapView(self)
         self.map.setAccessibleName(self.tr("Map of the observations"))
+        TabLeavesView(self.map)
         self.details = DetailPanel(language)
         self._details_id: str | None = None
         self._details_timer = QTimer(self)
@@ -207,7 +209,7 @@ class MainWindow(QMainWindow):
         quit_action.triggered.connect(self.close)
         file_menu = self.menuBar().addMenu(self.tr("&File"))
         file_menu.addActions([self.new_action, self.edit_action, self.delete_action,
-                              self.undo_action])
+                              self.undo_action, self.measure_action])
         file_menu.addSeparator()
         file_menu.addAction(self.report_action)
         # The audit log says who looked at what: administrators only (the service checks too).
@@ -287,7 +289,9 @@ class MainWindow(QMainWindow):
         self.tabs.addTab(self.walks, self.tr("Safety walks"))
         if self.walks.map is not None:
             self.walks.map.setAccessibleName(self.tr("Map of the walk's route"))
+            TabLeavesView(self.walks.map)
             self.walks.map.set_night(self.night_action.isChecked())
+        tab_between_controls(self)
         self.map.show_map(choices.area_geojson,
                           [(c.code, c.label, c.colour) for c in choices.categories],
                           self.language, run_in_background=self.work.run,

@@ -806,7 +806,6 @@
         drawArea();
         return "";
       }
-      var fresh = !bounds;
       if (bounds) {
         area.bounds = L.latLngBounds([bounds[0], bounds[1]], [bounds[2], bounds[3]]);
       } else {  // the middle of the visible map, a sixth in from each side
@@ -816,8 +815,7 @@
                                      [v.getNorth() - dy, v.getEast() - dx]);
       }
       drawArea();
-      if (fresh) reportArea();
-      return areaJson();
+      return areaJson();  // a fresh rectangle goes back to Python as this result
     }
 
     // --- the API Python calls (every call returns something small) ----------------------------
@@ -922,7 +920,10 @@ window.LagesbildMap.setNight = function (on) {
       "html.lagesbild-night .leaflet-tile-pane {" +
       " filter: brightness(0.6) invert(1) contrast(3) hue-rotate(200deg) saturate(0.3)" +
       " brightness(0.7); }" +
-      "html.lagesbild-night .leaflet-overlay-pane svg { filter: brightness(0.45); }" +
+      "html.lagesbild-night .leaflet-overlay-pane svg {" +
+      " filter: invert(0.9) hue-rotate(180deg) brightness(0.85); }" +
+      "html.lagesbild-night .leaflet-control-scale-line {" +
+      " background: rgba(35, 39, 46, 0.8); color: #dcdfe4; border-color: #8a93a0; }" +
       "html.lagesbild-night .lb-area-label span { color: #9aa3b0; text-shadow: none; }" +
       "html.lagesbild-night .leaflet-control, html.lagesbild-night .leaflet-popup-content-wrapper," +
       " html.lagesbild-night .leaflet-popup-tip, html.lagesbild-night .leaflet-bar a {" +

@@ -137,3 +137,43 @@ def test_the_night_theme_and_large_text_have_keys_and_are_in_the_view_menu(qtbot
                 if top.menu() is not None and window.night_action in top.menu().actions())
     assert window.large_text_action in view.actions()
     assert window.night_action.shortcut() == QKeySequence("Ctrl+Shift+N")
+
+
+def tab_chain(qtbot, start) -> list:
+    """The widgets Tab visits from `start` until it comes back round."""
+    start.setFocus(Qt.FocusReason.TabFocusReason)
+    qtbot.waitUntil(lambda: QApplication.focusWidget() is start)
+    visited = [start]
+    for _ in range(80):
+        QTest.keyClick(QApplication.focusWidget(), Qt.Key.Key_Tab)
+        now = QApplication.focusWidget()
+        if now is start:
+            return visited
+        visited.append(now)
+    raise AssertionError("Tab never came back to the first field")
+
+
+def rows_in_reading_order(widgets, root) -> bool:
+    tops = [w.mapTo(root, w.rect().topLeft()).y() for w in widgets]
+    return all(b >= a - 4 for a, b in zip(tops, tops[1:], strict=False))
+
+
+def test_tab_goes_through_the_observation_form_in_reading_order(qtbot, make_form):
+    form = make_form()
+    first = QApplication.focusWidget()
+    chain = tab_chain(qtbot, first)
+    assert rows_in_reading_order(chain, form), [type(w).__name__ for w in chain]
+    assert form.save_button in chain
+    assert chain.index(form.save_button) > len(chain) // 2  # the fields come first
+
+
+def test_tab_goes_through_the_filter_panel_in_reading_order(qtbot, open_window):
+    window = open_window()
+    activate(qtbot, window)
+    chain = tab_chain(qtbot, window.filters.period)
+    inside = [w for w in chain if window.filters.isAncestorOf(w)]
+    assert window.filters.text in inside
+    # The panel's fields one after the other, from the period downwards.
+    assert chain[: len(inside)] == inside
+    assert rows_in_reading_order(inside, window.filters), \
+        [(type(w).__name__, w.accessibleName()) for w in inside]
