@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication, Qt, Signal, qVersion
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, Signal, qVersion
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -48,6 +48,7 @@ KNOWN = {
     "shiboken6": ("", ("Qt.txt", "LGPL-3.0.txt", "GPL-3.0.txt")),
     "xstatic-leaflet": ("BSD-2-Clause", ("Leaflet.txt",)),
 }
+PYTHON_PACKAGE = QT_TRANSLATE_NOOP("AboutDialog", "Python package")
 LICENCE_FILE = re.compile(r"^(licen[cs]e|copying|notice|authors)", re.IGNORECASE)
 
 
@@ -108,7 +109,7 @@ def python_components() -> list[Component]:
         if known and (licence == "?" or licence.startswith("(")):
             licence = known
         texts += tuple(resource("licenses", file) for file in extra)
-        seen[_key(name)] = Component(shown, dist.version, licence, "Python", texts)
+        seen[_key(name)] = Component(shown, dist.version, licence, PYTHON_PACKAGE, texts)
         for line in dist.requires or ():
             try:
                 requirement = Requirement(line)
@@ -147,7 +148,8 @@ def bundled_components() -> list[Component]:
                   (texts / "Qt.txt", texts / "LGPL-3.0.txt", texts / "GPL-3.0.txt")),
         Component("Qt WebEngine", web_engine, "LGPL-3.0-only", "PySide6",
                   (texts / "Qt.txt", texts / "LGPL-3.0.txt")),
-        Component("Chromium", chromium, "BSD-3-Clause (and others)", "Qt WebEngine",
+        Component("Chromium", chromium,
+                  QT_TRANSLATE_NOOP("AboutDialog", "BSD-3-Clause (and others)"), "Qt WebEngine",
                   (texts / "Chromium.txt",)),
         Component("Leaflet", leaflet, "BSD-2-Clause", "xstatic-leaflet",
                   (texts / "Leaflet.txt",)),
@@ -155,10 +157,14 @@ def bundled_components() -> list[Component]:
                   (texts / "Leaflet.heat.txt",)),
         Component("SQLCipher", "4", "BSD-3-Clause (Zetetic)", "sqlcipher3",
                   (texts / "SQLCipher.txt",)),
-        Component("SQLite", "3", "Public domain", "sqlcipher3", (texts / "SQLCipher.txt",)),
-        Component("DejaVu fonts", "2.37", "Bitstream Vera / DejaVu (free)", "PDF reports",
+        Component("SQLite", "3", QT_TRANSLATE_NOOP("AboutDialog", "Public domain"), "sqlcipher3",
+                  (texts / "SQLCipher.txt",)),
+        Component(QT_TRANSLATE_NOOP("AboutDialog", "DejaVu fonts"), "2.37", "Bitstream Vera",
+                  QT_TRANSLATE_NOOP("AboutDialog", "PDF reports"),
                   (resource("fonts", "LICENSE-DejaVu.txt"),)),
-        Component("Map data", "", "See the base map's attribution", "Map",
+        Component(QT_TRANSLATE_NOOP("AboutDialog", "Map data"), "",
+                  QT_TRANSLATE_NOOP("AboutDialog", "See the base map's attribution"),
+                  QT_TRANSLATE_NOOP("AboutDialog", "Map"),
                   (texts / "map-data.txt",)),
     ]
 
@@ -257,7 +263,8 @@ class AboutDialog(QDialog):
         for row, component in enumerate(components):
             for column, value in enumerate((component.name, component.version,
                                             component.licence, component.source)):
-                self.table.setItem(row, column, QTableWidgetItem(value))
+                shown = QCoreApplication.translate("AboutDialog", value) if value else ""
+                self.table.setItem(row, column, QTableWidgetItem(shown))
         self.loaded.emit(len(components))
 
     def _failed(self, error: BaseException) -> None:

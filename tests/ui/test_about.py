@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import platform
 
-from PySide6.QtCore import qVersion
+from PySide6.QtCore import QCoreApplication, qVersion
 
 import lagesbild_desktop
 from lagesbild_desktop.ui.about_dialog import AboutDialog, Component, all_components
@@ -19,7 +19,7 @@ EXPECTED = {
     "PySide6": "LGPL-3.0", "folium": "MIT", "reportlab": "BSD", "SQLAlchemy": "MIT",
     "argon2-cffi": "MIT", "pillow": "MIT-CMU", "numpy": "BSD-3-Clause", "pyproj": "MIT",
     "shapely": "BSD-3-Clause", "httpx": "BSD-3-Clause", "alembic": "MIT",
-    "cryptography": "Apache-2.0", "sqlcipher3": "Zlib", "Map data": "attribution",
+    "cryptography": "Apache-2.0", "sqlcipher3": "Zlib",
 }
 
 
@@ -43,6 +43,9 @@ def test_the_dialog_lists_every_bundled_component_with_its_licence(qtbot, work):
     for name, licence in EXPECTED.items():
         assert name in listed, f"{name} is not listed"
         assert licence in listed[name][1], f"{name}: {listed[name][1]}"
+    map_data = QCoreApplication.translate("AboutDialog", "Map data")
+    assert listed[map_data][1] == QCoreApplication.translate(
+        "AboutDialog", "See the base map's attribution")
     assert listed["Qt"][0] == qVersion()
     # The Python packages come from the installed metadata, with their real versions.
     from importlib.metadata import version
@@ -72,7 +75,7 @@ def test_selecting_a_component_shows_its_licence_text(qtbot, work):
 def test_every_licence_text_named_exists():
     missing = [(c.name, str(p)) for c in all_components() for p in c.texts if not p.is_file()]
     assert missing == []
-    assert all(c.texts for c in all_components() if c.source != "Python"
+    assert all(c.texts for c in all_components() if c.source != "Python package"
                or c.name.lower().startswith(("pyside6", "sqlcipher3", "xstatic")))
 
 
