@@ -516,6 +516,7 @@ class LagesbildView(QWidget):
         self.trend.setFixedHeight(230)
         self.trend_note = QLabel()
         self.trend_note.setStyleSheet("color:#555")
+        self.trend_note.setWordWrap(True)  # a long sentence; cut off in Swedish otherwise
 
         self.hotspot_model = HotspotModel(self)
         self.hotspot_table = _table(self.hotspot_model, self.tr("Hotspots"))

@@ -312,13 +312,14 @@ class MeasuresView(QWidget):
         self.focus_filter.addItem(self.tr("Without focus area"), WITHOUT_FOCUS_AREA)
         for combo in (self.org_filter, self.focus_filter):
             combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-            combo.setMinimumContentsLength(14)
+            # The row must fit the default window in longer languages too (pseudo test).
+            combo.setMinimumContentsLength(8)
         self.overdue_only = QCheckBox(self.tr("Only &overdue"))
         self.search = QLineEdit()
         self.search.setPlaceholderText(self.tr("Search measures…"))
         self.search.setAccessibleName(self.tr("Search measures"))
         self.search.setClearButtonEnabled(True)
-        self.search.setMinimumWidth(180)
+        self.search.setMinimumWidth(120)
         self._search_timer = QTimer(self, singleShot=True, interval=DEBOUNCE_MS)
 
         self.model = MeasureTableModel(lang, parent=self)
