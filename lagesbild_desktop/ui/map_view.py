@@ -534,7 +534,7 @@ class MapView(QWebEngineView):
         if not self._observation_controls:
             self._run("lagesbild.showObservationControls(false)")
         if self._area is not None:
-            self._run(self._area_script())
+            self._run(self._area_script(), None if self._area else self._fresh_area)
         self.ready.emit()
 
     def _run(self, script: str, callback: Callable[[Any], None] | None = None) -> None:
@@ -819,7 +819,19 @@ class MapView(QWebEngineView):
             self._run("lagesbild.editArea(false, null)")
             return
         self._area = [float(v) for v in bounds] if bounds is not None else []
-        self._run(self._area_script())
+        if self._area:
+            self._run(self._area_script())
+        else:
+            self._run(self._area_script(), self._fresh_area)
+
+    def _fresh_area(self, result: Any) -> None:
+        """The rectangle the page made inside the view; unless bounds came meanwhile."""
+        if self._area == [] and result:
+            self._bridge.area_edited.emit(str(result))
+
+    @property
+    def editing_area(self) -> bool:
+        return self._area is not None
 
     def _area_script(self) -> str:
         area = self._area or None

@@ -72,7 +72,7 @@ class OfflineAreaDialog(QDialog):
         super().__init__(parent)
         self.work, self.source, self.areas_dir, self.map_view = work, source, areas_dir, map_view
         self.setWindowTitle(self.tr("Prepare area for offline use"))
-        self.setMinimumWidth(520)
+        self.setMinimumWidth(620)
         self._fetcher: TileFetcher | None = None
         self._estimate_generation = 0
         self._cancel: threading.Event | None = None
@@ -217,6 +217,8 @@ class OfflineAreaDialog(QDialog):
                 self.edges[key].setValue(value)
         finally:
             self._syncing = False
+        if self.map_view is not None and self._has_bounds() and self.map_view.editing_area:
+            self.map_view.edit_area(True, self.bounds())
         self._plan_changed()
 
     def plan(self) -> AreaPlan:
