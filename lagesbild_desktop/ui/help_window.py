@@ -67,6 +67,15 @@ def keys_of(action: QAction) -> str:
                      for s in action.shortcuts() if not s.isEmpty())
 
 
+def native_keys(keys: str) -> str:
+    """Keys written in the source as this system shows them ("Shift+Tab" -> "Skift+Tab")."""
+    translated = QCoreApplication.translate("HelpWindow", keys)
+    if translated != keys:
+        return translated
+    return ", ".join(QKeySequence(part).toString(QKeySequence.SequenceFormat.NativeText)
+                     or part for part in keys.split(", "))
+
+
 def shortcut_entries(window: QMainWindow) -> list[ShortcutEntry]:
     """Every action of the window with a shortcut, grouped by its menu, in menu order.
 
@@ -160,13 +169,13 @@ class HelpWindow(QDialog):
         """Fill the table from the window's actions as they are now."""
         rows = [(e.group, e.command, e.keys) for e in shortcut_entries(self.window_)]
         rows += [(QCoreApplication.translate("HelpWindow", group),
-                  QCoreApplication.translate("HelpWindow", command),
-                  QCoreApplication.translate("HelpWindow", keys))
+                  QCoreApplication.translate("HelpWindow", command), native_keys(keys))
                  for group, command, keys in FORM_KEYS]
         self.shortcuts.setRowCount(len(rows))
         for row, values in enumerate(rows):
             for column, value in enumerate(values):
                 self.shortcuts.setItem(row, column, QTableWidgetItem(value))
+        self.shortcuts.resizeRowsToContents()
 
     def listed_commands(self) -> list[tuple[str, str]]:
         """(command, keys) of every row, as shown."""
