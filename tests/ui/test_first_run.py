@@ -37,7 +37,7 @@ def make_wizard(qtbot: Any, work: Any, tmp_path: Path, store: QSettings) -> Any:
         wizard.switched = switched  # type: ignore[attr-defined]
         qtbot.addWidget(wizard)
         wizard.show()
-        qtbot.waitExposed(wizard)
+        qtbot.waitUntil(wizard.isVisible)
         return wizard
     return make
 

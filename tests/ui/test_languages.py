@@ -65,12 +65,12 @@ def everything_shown(qtbot: Any, work: Any, path: Path, lang: str) -> list[tuple
         qtbot.waitUntil(lambda: not work.busy, timeout=30_000)
         texts += visible_texts(window)  # the details of an observation
         window.new_observation()
-        qtbot.waitExposed(window.form)
+        qtbot.waitUntil(window.form.isVisible)
         texts += visible_texts(window.form)
         window.form.close()
         window.tabs.setCurrentWidget(window.measures)
         window.measures.new_measure()
-        qtbot.waitExposed(window.measures.form)
+        qtbot.waitUntil(window.measures.form.isVisible)
         texts += visible_texts(window.measures.form)
         window.measures.form.close()
         window.tabs.setCurrentWidget(window.walks)
@@ -95,7 +95,7 @@ def everything_shown(qtbot: Any, work: Any, path: Path, lang: str) -> list[tuple
         qtbot.addWidget(wizard)
         wizard.setStartId(page_id)
         wizard.show()
-        qtbot.waitExposed(wizard)
+        qtbot.waitUntil(wizard.isVisible)
         texts += visible_texts(wizard)
         wizard.close()
     return texts

@@ -15,11 +15,12 @@ from typing import Any
 
 import pytest
 from PySide6.QtCore import QTranslator
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QAbstractButton, QApplication, QLabel, QWidget
 
 from lagesbild_desktop.db.engine import open_database
 from lagesbild_desktop.services import installation
 from lagesbild_desktop.services.demo import build_demo
+from lagesbild_desktop.ui.first_run import FirstRunWizard
 from lagesbild_desktop.ui.language import use_language
 from lagesbild_desktop.ui.main_window import MainWindow
 from tests.ui.ui_texts import clipped, close_window, i18n
@@ -73,7 +74,13 @@ def settle(qtbot: Any, work: Any) -> None:
 
 
 def shown(qtbot: Any, widget: QWidget) -> QWidget:
-    qtbot.waitExposed(widget)
+    """The widget on screen with its texts stretched (else there is nothing to check)."""
+    if not widget.isVisible():
+        with qtbot.waitExposed(widget):
+            widget.show()
+    texts = [w.text() for w in widget.findChildren(QWidget)
+             if isinstance(w, QLabel | QAbstractButton) and w.isVisible() and w.text().strip()]
+    assert any("~]" in text for text in texts), texts
     return widget
 
 
@@ -116,6 +123,15 @@ def test_no_label_or_button_is_clipped_in_the_main_views(qtbot: Any, work: Any,
     settle(qtbot, work)
     offenders["walk form"] = clipped(shown(qtbot, walk_forms[0]))
     walk_forms[0].close()
+
+    for page_id in range(5):  # the set-up wizard at its own default size
+        wizard = FirstRunWizard(Path(window.db.path).with_name("ny.db"), work,
+                                switch_language=lambda _code: None)
+        qtbot.addWidget(wizard)
+        wizard.setStartId(page_id)
+        wizard.map_page.file_choice.setChecked(True)
+        offenders[f"wizard page {page_id}"] = clipped(shown(qtbot, wizard))
+        wizard.close()
 
     width = DEFAULT_SIZE[0]
     if window.width() > width:  # a minimum size forced it wider: cut off on a small screen
