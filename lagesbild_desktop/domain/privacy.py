@@ -33,6 +33,15 @@ KIND_SV: Final = {
 }
 MASK_SV: Final = {kind: f"[{label.lower()}]" for kind, label in KIND_SV.items()}
 
+# The free-text fields of each synced table (by table name), scanned on save, before
+# export and before a shared record is sent (services.privacy, sync.client).
+FREE_TEXT_FIELDS: Final[dict[str, tuple[str, ...]]] = {
+    "observation": ("title", "description", "place_name", "proposed_measure"),
+    "walk": ("title", "notes"),
+    "measure": ("title", "description", "effect_notes", "responsible_contact"),
+    "attachment": ("file_name",),
+}
+
 # When two candidates overlap the longer wins; at equal length the earlier kind here.
 _PRIORITY: Final = {kind: rank for rank, kind in enumerate(KINDS)}
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Final, Literal, TypeVar
 
-from lagesbild_desktop.domain.privacy import KIND_SV, Finding, mask, scan
+from lagesbild_desktop.domain.privacy import KIND_SV, Finding, mask, mask_all, scan
 
 T = TypeVar("T")
 
@@ -104,7 +104,9 @@ def _label(obj: Any, index: int) -> tuple[str, str]:
             return f"punkt {obj.stop_number}", f"stop {obj.stop_number}"
         return f"fynd {index + 1}", f"finding {index + 1}"
     if name in ("ProtocolMeasure", "MeasureView"):
-        return f"åtgärd {index + 1}", f"measure {index + 1} ({obj.id})"
+        title = mask_all(obj.title)  # the title may hold what is reported
+        title = title if len(title) <= 40 else title[:39] + "…"
+        return f"åtgärd ”{title}”", f"measure \"{title}\" ({obj.id})"
     if name == "Photo":
         return f"foto {index + 1}", f"photo {index + 1}"
     if name == "Hotspot":

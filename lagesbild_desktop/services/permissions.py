@@ -33,12 +33,20 @@ READ_ONLY = "read_only"
 WRITE_ACTIONS = frozenset({"create", "edit", "delete"})
 
 
+# What the user is told when the role lacks an action that has its own words.
+REFUSED_SV = {
+    "export": "Din roll har inte behörighet att exportera iakttagelser.",
+    "report": "Din roll har inte behörighet att skriva ut rapporter och protokoll (PDF).",
+    "set_privacy": "Din roll har inte behörighet att ändra vad foton behåller.",
+}
+
+
 class NotPermitted(PermissionError):
     def __init__(self, role: str, action: str) -> None:
         super().__init__(f"role {role} may not {action}")
         self.role = role
         self.action = action
-        self.message_sv = "Din roll har inte behörighet till detta."
+        self.message_sv = REFUSED_SV.get(action, "Din roll har inte behörighet till detta.")
 
 
 def allowed(role: str, action: str) -> bool:

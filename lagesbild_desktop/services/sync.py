@@ -20,13 +20,13 @@ from lagesbild_desktop.db.models import SYNCED_TABLES, Conflict, Outbox, SyncSta
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.services import installation
 from lagesbild_desktop.services.permissions import require
-from lagesbild_desktop.sync import apply
+from lagesbild_desktop.sync import apply, privacy_hold
 from lagesbild_desktop.sync.client import ServerAccount, SyncReport, pending_counts, sync
 
 __all__ = [
-    "ConflictView", "RejectedOp", "discard_rejected", "list_conflicts", "needs_attention",
-    "SyncStatus", "pending_counts", "resolve_conflict", "retry_rejected", "run_sync",
-    "sync_status",
+    "ConflictView", "RejectedOp", "discard_rejected", "list_conflicts", "mask_and_share",
+    "needs_attention", "SyncStatus", "pending_counts", "resolve_conflict", "retry_rejected",
+    "run_sync", "share_with_personal_data", "sync_status",
 ]
 
 
@@ -155,16 +155,61 @@ class RejectedOp:
     attempts: int
     created_at: datetime
     record: str = ""  # as describe_record
+    # Held here, not refused by the server: a shared change holding personal data
+    # (sync.privacy_hold); the user masks it or sends it anyway.
+    personal_data: bool = False
 
 
 def needs_attention(db: Database) -> list[RejectedOp]:
-    """Changes the server refused; they stay here until retried or discarded."""
+    """Changes the server refused, and shared changes held for personal data; they stay
+    here until retried, masked, confirmed or discarded."""
     with db.session() as session:
         rows = session.scalars(select(Outbox).where(Outbox.state == "rejected")
                                .order_by(Outbox.seq))
-        return [RejectedOp(r.op_id, r.table_name, r.row_id, r.op, dict(r.fields),
-                           r.last_error or "", r.attempts, r.created_at,
-                           describe_record(session, r.table_name, r.row_id)) for r in rows]
+        out = []
+        for r in rows:
+            held = privacy_hold.is_held(r.last_error)
+            message = r.last_error or ""
+            if held:
+                message = message.removeprefix(privacy_hold.HOLD_PREFIX).strip()
+            out.append(RejectedOp(r.op_id, r.table_name, r.row_id, r.op, dict(r.fields),
+                                  message, r.attempts, r.created_at,
+                                  describe_record(session, r.table_name, r.row_id), held))
+        return out
+
+
+def _held(session: Any, op_id: str) -> Outbox:
+    op = session.scalar(select(Outbox).where(Outbox.op_id == op_id))
+    if op is None or op.state != "rejected" or not privacy_hold.is_held(op.last_error):
+        raise SyncActionProblem(f"no held change {op_id}",
+                                "Ändringen finns inte längre i listan.")
+    return op  # type: ignore[no-any-return]
+
+
+def share_with_personal_data(db: Database, actor: Actor, op_id: str) -> None:
+    """Send a held change (and the later held changes of its record) as it is: the user
+    has checked the personal data and confirms sharing it. Logged in the audit log."""
+    require(actor, "edit")
+    with db.transaction() as session:
+        op = _held(session, op_id)
+        table, row_id = op.table_name, op.row_id
+        privacy_hold.release(session, table, row_id, mask=False)
+        audit.append(session, actor.user_id, [audit.AuditEvent(
+            "share_personal_data", table, row_id, {"op_id": op_id, "masked": False})])
+
+
+def mask_and_share(db: Database, actor: Actor, op_id: str) -> list[str]:
+    """Mask the personal data of a held change's record ("[personnummer]"), in the record
+    and in its held changes, and send them with the next sync; returns the masked fields."""
+    require(actor, "edit")
+    with db.transaction() as session:
+        op = _held(session, op_id)
+        table, row_id = op.table_name, op.row_id
+        masked = privacy_hold.release(session, table, row_id, mask=True)
+        audit.append(session, actor.user_id, [audit.AuditEvent(
+            "share_personal_data", table, row_id,
+            {"op_id": op_id, "masked": True, "fields": masked})])
+        return masked
 
 
 def _rejected(session: Any, op_id: str) -> Outbox:

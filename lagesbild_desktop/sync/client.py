@@ -33,7 +33,7 @@ from lagesbild_desktop.db.models import (
     User,
     utcnow,
 )
-from lagesbild_desktop.sync import apply, blobs, protocol
+from lagesbild_desktop.sync import apply, blobs, privacy_hold, protocol
 from lagesbild_desktop.sync.connection import (
     AUTH_CODES,
     NETWORK_CODES,
@@ -63,6 +63,7 @@ class SyncReport:
     duplicates: int = 0
     conflicts: int = 0  # field conflicts the server reported (Conflict rows written)
     rejected: int = 0
+    held: int = 0  # shared changes with personal data, held in "Behöver åtgärd"
     pulled: int = 0  # changes applied locally
     withdrawn: int = 0  # rows deleted here because the user may no longer see them
     blobs_up: int = 0
@@ -258,6 +259,8 @@ BATCH_REFUSED = frozenset({"bad_request", "too_large", "http_413", "http_422"})
 
 def _push(db: Database, connection: Connection, url: str, device_id: str, batch: int,
           report: SyncReport) -> None:
+    with db.transaction() as session:
+        report.held = privacy_hold.hold_personal_data(session)
     after = 0  # the outbox seq of the last op answered in this sync
     while True:
         with db.session() as session:

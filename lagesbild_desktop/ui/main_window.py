@@ -37,6 +37,7 @@ from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.base_map import OnlineBaseMap
 from lagesbild_desktop.ui.detail_panel import DetailPanel
+from lagesbild_desktop.ui.export_privacy import ask_export_privacy, guarded_export
 from lagesbild_desktop.ui.filter_panel import FilterPanel
 from lagesbild_desktop.ui.keyboard import TabLeavesView, tab_between_controls
 from lagesbild_desktop.ui.lagesbild_view import LagesbildView
@@ -410,14 +411,27 @@ class MainWindow(QMainWindow):
             self.statusBar().clearMessage()
             self._show_error(error)
 
+        def cancelled() -> None:
+            self.report_action.setEnabled(True)
+            self.statusBar().clearMessage()
+
         saved = str(self.settings.value("map/mbtiles", "") or "")
         tiles = Path(saved) if saved and Path(saved).is_file() else None
         store, actor = self.store, self.actor
-        self.work.run_with_progress(
-            lambda progress: write_lagesbild_report(
-                db, f, path, municipalities=names, progress=progress, tiles_path=tiles,
-                store=store, actor=actor),
-            progressed, written, failed, label="report")
+
+        def start(choice: str, done: Any, error: Any) -> None:
+            # Personal data in the report: refused first, then as the user chose.
+            self.work.run_with_progress(
+                lambda progress: write_lagesbild_report(
+                    db, f, path, municipalities=names, progress=progress, tiles_path=tiles,
+                    store=store, actor=actor, personal_data=choice),
+                progressed, done, error, label="report")
+
+        guarded_export(start, written, failed, self.ask_export_privacy, cancelled)
+
+    def ask_export_privacy(self, findings: list[Any]) -> str:
+        """Personal data in the report: "mask", "keep" or "cancel"; tests replace this."""
+        return ask_export_privacy(self, findings)
 
     def _synced(self, report: Any) -> None:
         """Show what other devices sent."""

@@ -89,13 +89,23 @@ class SyncAttentionDialog(QDialog):
         self.refused_table.setAccessibleName(self.tr("Refused changes"))
         self.retry = QPushButton(self.tr("Send again"))
         self.discard = QPushButton(self.tr("Give up the change"))
+        # Shared changes held because they hold personal data (sync.privacy_hold).
+        self.mask_share = QPushButton(self.tr("Mask and send"))
+        self.share_anyway = QPushButton(self.tr("Send anyway"))
         self.retry.clicked.connect(lambda: self._handle_refused(sync_service.retry_rejected))
         self.discard.clicked.connect(self._discard)
+        self.mask_share.clicked.connect(
+            lambda: self._handle_refused(sync_service.mask_and_share))
+        self.share_anyway.clicked.connect(
+            lambda: self._handle_refused(sync_service.share_with_personal_data))
         self.tabs.addTab(self._page(
-            self.tr("The server refused these changes. They stay here, and the other "
-                    "changes sync as usual, until you send them again (for example after "
-                    "your role was changed) or give them up."),
-            self.refused_table, [self.retry, self.discard]), self.tr("Needs attention"))
+            self.tr("The server refused these changes, or they would share personal data "
+                    "with the partner organisations. They stay here, and the other changes "
+                    "sync as usual, until you send them again (for example after your role "
+                    "was changed), mask the personal data, send them anyway or give them "
+                    "up."),
+            self.refused_table, [self.mask_share, self.share_anyway, self.retry,
+                                 self.discard]), self.tr("Needs attention"))
 
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
@@ -178,9 +188,12 @@ class SyncAttentionDialog(QDialog):
 
     def _update_buttons(self) -> None:
         conflict = self._selected(self.conflict_table, self.conflicts) is not None
-        refused = self._selected(self.refused_table, self.refused) is not None
+        op = self._selected(self.refused_table, self.refused)
+        refused = op is not None
+        held = refused and op.personal_data
         for button, on in ((self.keep_mine, conflict), (self.keep_server, conflict),
-                           (self.retry, refused), (self.discard, refused)):
+                           (self.retry, refused and not held), (self.discard, refused),
+                           (self.mask_share, held), (self.share_anyway, held)):
             button.setEnabled(on)
 
     def _resolve(self, keep: str) -> None:
@@ -204,7 +217,7 @@ class SyncAttentionDialog(QDialog):
                     "the next sync; what you changed stays in the audit log."))
         return answer == QMessageBox.StandardButton.Yes
 
-    def _handle_refused(self, action: Callable[[Database, Actor, str], None]) -> None:
+    def _handle_refused(self, action: Callable[[Database, Actor, str], Any]) -> None:
         op = self._selected(self.refused_table, self.refused)
         if op is None:
             return

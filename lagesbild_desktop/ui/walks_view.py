@@ -39,6 +39,7 @@ from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.services import observations, walk_routes, walks
 from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.services.walks import WalkView
+from lagesbild_desktop.ui.export_privacy import ask_export_privacy, guarded_export
 from lagesbild_desktop.ui.walk_form import WalkForm, walk_input
 
 if TYPE_CHECKING:
@@ -620,11 +621,23 @@ class WalksView(QWidget):
             else:
                 self._show_error(error)
 
+        def cancelled() -> None:
+            if finished():
+                self.notice.clear()
+
         actor = self._actor
-        self._work.run(lambda: write_walk_protocol(db, walk.id, path, store=store,
-                                                   tiles_path=tiles, author=author,
-                                                   actor=actor),
-                       written, failed, label="walk protocol")
+
+        def start(choice: str, done: Any, error: Any) -> None:
+            self._work.run(lambda: write_walk_protocol(db, walk.id, path, store=store,
+                                                       tiles_path=tiles, author=author,
+                                                       actor=actor, personal_data=choice),
+                           done, error, label="walk protocol")
+
+        guarded_export(start, written, failed, self.ask_export_privacy, cancelled)
+
+    def ask_export_privacy(self, findings: list[Any]) -> str:
+        """Personal data in the protocol: "mask", "keep" or "cancel"; tests replace this."""
+        return ask_export_privacy(self, findings)
 
     # -- messages -------------------------------------------------------------------------
     def show_notice(self, text: str) -> None:

@@ -184,7 +184,8 @@ def test_the_aggregated_report_scans_measure_contacts(db, actor, tmp_path):
     path = tmp_path / "lb.pdf"
     with pytest.raises(export_privacy.PersonalDataFound) as refused:
         write_lagesbild_report(db, ObservationFilter(*PERIOD), path, today=TODAY)
-    assert [f.where_sv for f in refused.value.findings] == ["öppna åtgärder › åtgärd 1: kontakt"]
+    assert [f.where_sv for f in refused.value.findings] == [
+        "öppna åtgärder › åtgärd ”Byt lampor i gångtunneln”: kontakt"]
     write_lagesbild_report(db, ObservationFilter(*PERIOD), path, today=TODAY,
                            personal_data="mask")
     text = " ".join(" ".join(pdf_pages(path)).split())

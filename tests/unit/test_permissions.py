@@ -14,6 +14,7 @@ from lagesbild_desktop.services import measures, observations, retention, walks
 from lagesbild_desktop.services.permissions import (
     ACTIONS,
     MATRIX,
+    REFUSED_SV,
     NotPermitted,
     allowed,
     may_change,
@@ -43,7 +44,8 @@ def test_the_matrix(role, action):
     else:
         with pytest.raises(NotPermitted) as refused:
             require(actor, action)
-        assert refused.value.message_sv == "Din roll har inte behörighet till detta."
+        assert refused.value.message_sv == REFUSED_SV.get(
+            action, "Din roll har inte behörighet till detta.")
 
 
 def test_every_role_of_the_catalogue_is_in_the_matrix():

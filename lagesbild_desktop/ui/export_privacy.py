@@ -1,0 +1,72 @@
+"""Before a file leaves the program: warn about personal data in it, let the user choose.
+
+An export runs first asking the services to refuse personal data
+(services.export_privacy); when they find some, the user sees the findings (kind, text,
+where) and chooses to mask them in the file, export unchanged or cancel; the export then
+runs again with that choice. Masking changes the file only, never the records.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QCoreApplication
+from PySide6.QtWidgets import QMessageBox, QWidget
+
+from lagesbild_desktop.services.export_privacy import ExportFinding, PersonalDataFound
+
+SHOWN = 10
+CONTEXT = "ExportPrivacy"
+
+# start(choice, on_success, on_error) runs the export in the background with a choice.
+Start = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
+
+
+def findings_text(findings: list[ExportFinding], limit: int | None = SHOWN) -> str:
+    tr = QCoreApplication.translate
+    shown = findings if limit is None else findings[:limit]
+    lines = [f"{f.kind_sv}: {f.text} ({f.where_sv})" for f in shown]
+    if limit is not None and len(findings) > limit:
+        lines.append(tr(CONTEXT, "…and %n more", "", len(findings) - limit))
+    return "\n".join(lines)
+
+
+def ask_export_privacy(parent: QWidget, findings: list[ExportFinding]) -> str:
+    """Ask what to do with personal data in an export: "mask", "keep" or "cancel"."""
+    tr = QCoreApplication.translate
+    text = tr(CONTEXT, "The file would hold personal data (%n finding(s)). Mask them in the "
+              "file? The records themselves are not changed.", "", len(findings))
+    box = QMessageBox(QMessageBox.Icon.Warning, tr(CONTEXT, "Personal data in the export"),
+                      f"{text}\n\n{findings_text(findings)}",
+                      QMessageBox.StandardButton.NoButton, parent)
+    if len(findings) > SHOWN:
+        box.setDetailedText(findings_text(findings, None))
+    mask = box.addButton(tr(CONTEXT, "Mask in the file"), QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(tr(CONTEXT, "Export unchanged"),
+                         QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(tr(CONTEXT, "Cancel"), QMessageBox.ButtonRole.RejectRole)
+    box.setDefaultButton(mask)
+    box.setEscapeButton(cancel)
+    box.exec()
+    clicked = box.clickedButton()
+    return "mask" if clicked == mask else "keep" if clicked == keep else "cancel"
+
+
+def guarded_export(start: Start, written: Callable[[Any], None],
+                   failed: Callable[[BaseException], None],
+                   ask: Callable[[list[ExportFinding]], str],
+                   cancelled: Callable[[], None]) -> None:
+    """Run `start` refusing personal data; on findings ask, then run again as chosen."""
+
+    def first_failed(error: BaseException) -> None:
+        if not isinstance(error, PersonalDataFound):
+            failed(error)
+            return
+        choice = ask(error.findings)
+        if choice in ("mask", "keep"):
+            start(choice, written, failed)
+        else:
+            cancelled()
+
+    start("refuse", written, first_failed)

@@ -1,0 +1,83 @@
+"""Sharing: a shared change with personal data waits in "Behöver åtgärd" until the user
+masks it or sends it anyway; internal records are not held."""
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from lagesbild_desktop.services import sync as sync_service
+from tests.sync.client_devices import Fleet
+
+PNR = "19811218-9876"
+SECRET = f"Anmälaren {PNR} nås på 070-123 45 67."
+
+
+@pytest.fixture
+def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
+    made = Fleet(sync_server, template_db, tmp_path)
+    yield made
+    made.close()
+
+
+def held(device):
+    return [r for r in sync_service.needs_attention(device.db) if r.personal_data]
+
+
+def test_a_shared_record_with_personal_data_is_held_until_masked(fleet):
+    anna, polis = fleet.device("a", "anna"), fleet.device("p", "polis")
+    made = anna.observe(description=SECRET, sharing="partners")
+    anna.edit(made, severity=3)  # a later change of the same record waits with it
+    clean = anna.observe(description="Klotter på garaget.", sharing="partners")
+    report = anna.sync()
+    assert report.held == 2
+    assert not report.complete
+    [first, second] = held(anna)
+    assert "Personnummer 19811218-9876" in first.message
+    assert "Telefonnummer 070-123 45 67" in first.message
+    assert "Väntar på en tidigare ändring" in second.message
+    polis.sync()
+    assert polis.get(clean).description == "Klotter på garaget."
+    with pytest.raises(LookupError):
+        polis.get(made)
+    # Held again at the next sync while nothing was chosen.
+    assert anna.sync().held == 0
+    assert len(held(anna)) == 2
+    assert sync_service.mask_and_share(anna.db, anna.actor, first.op_id) == ["description"]
+    masked = "Anmälaren [personnummer] nås på [telefonnummer]."
+    assert anna.get(made).description == masked
+    assert anna.sync().complete
+    polis.sync()
+    assert polis.get(made).description == masked
+    assert polis.get(made).severity == 3
+
+
+def test_send_anyway_shares_the_text_unchanged(fleet):
+    anna, polis = fleet.device("a", "anna"), fleet.device("p", "polis")
+    made = anna.observe(description=SECRET, sharing="partners")
+    anna.sync()
+    [op] = held(anna)
+    sync_service.share_with_personal_data(anna.db, anna.actor, op.op_id)
+    assert anna.sync().complete
+    polis.sync()
+    assert polis.get(made).description == SECRET
+
+
+def test_internal_records_are_not_held_but_sharing_them_later_is(fleet):
+    anna, bo, polis = (fleet.device("a", "anna"), fleet.device("b", "bo"),
+                       fleet.device("p", "polis"))
+    made = anna.observe(description=SECRET, sharing="internal")
+    assert anna.sync().complete
+    bo.sync()
+    assert bo.get(made).description == SECRET  # the own organisation sees it as it is
+    anna.edit(made, sharing="partners")
+    assert anna.sync().held == 1
+    [op] = held(anna)
+    assert "Personnummer" in op.message
+    polis.sync()
+    with pytest.raises(LookupError):
+        polis.get(made)
+    sync_service.mask_and_share(anna.db, anna.actor, op.op_id)
+    assert anna.sync().complete
+    polis.sync()
+    assert polis.get(made).description == "Anmälaren [personnummer] nås på [telefonnummer]."

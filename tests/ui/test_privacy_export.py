@@ -1,0 +1,170 @@
+"""The privacy guard in the window: exports warn about personal data and ask; held shared
+changes are masked or sent from the sync dialog."""
+
+from __future__ import annotations
+
+import subprocess
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from lagesbild_desktop.db.engine import Database
+from lagesbild_desktop.domain.actor import Actor
+from tests.sync.conftest import (  # noqa: F401 - the real server's fixtures
+    _postgres_template,
+    _sqlite_template,
+    sync_database,
+    sync_server,
+    sync_server_factory,
+)
+from tests.ui.doubles import Recorder
+from tests.ui.test_main_window import demo_template, window  # noqa: F401 (fixtures)
+from tests.ui.test_walks_view import (  # noqa: F401 (fixture)
+    a_finding,
+    a_walk,
+    make_view,
+    pytestmark,
+    select,
+)
+
+PHONE = "070-123 45 67"
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+
+
+@pytest.fixture
+def walk_with_phone(db: Database, actor: Actor) -> str:
+    walk_id = a_walk(db, actor, "Vandring vid ån")
+    a_finding(db, actor, walk_id, 1, "Mörk gångtunnel", description=f"Ring Kalle på {PHONE}")
+    return walk_id
+
+
+def test_the_protocol_asks_and_masks_personal_data_in_the_file(
+        qtbot: Any, make_view: Any, db: Database, actor: Actor,  # noqa: F811
+        walk_with_phone: str, tmp_path: Path) -> None:
+    from lagesbild_desktop.services import observations
+
+    view = make_view()
+    select(qtbot, view, walk_with_phone)
+    view.choose_protocol_file = lambda _walk: str(tmp_path / "p.pdf")  # type: ignore[method-assign]
+    view.open_file = Recorder()  # type: ignore[method-assign]
+    view.ask_export_privacy = Recorder(answer="mask")  # type: ignore[method-assign]
+    with qtbot.waitSignal(view.protocol_written, timeout=30_000):
+        view.protocol_button.click()
+    [(findings,)] = view.ask_export_privacy.calls
+    assert [(f.kind, f.text) for f in findings] == [("phone", PHONE)]
+    assert findings[0].where_sv.endswith("punkt 1: beskrivning")
+    text = " ".join(pdf_text(tmp_path / "p.pdf").split())
+    assert "Ring Kalle på [telefonnummer]" in text
+    assert "45 67" not in text
+    stored = [o for o in observations.iter_observations(db, observations.ObservationFilter())]
+    assert any(PHONE in o.description for o in stored)  # the record is unchanged
+    assert view.show_error.calls == []
+
+
+def test_cancel_writes_nothing_and_keep_writes_the_text(
+        qtbot: Any, make_view: Any, db: Database, actor: Actor,  # noqa: F811
+        walk_with_phone: str, tmp_path: Path) -> None:
+    view = make_view()
+    select(qtbot, view, walk_with_phone)
+    view.choose_protocol_file = lambda _walk: str(tmp_path / "p.pdf")  # type: ignore[method-assign]
+    view.open_file = Recorder()  # type: ignore[method-assign]
+    view.ask_export_privacy = Recorder(answer="cancel")  # type: ignore[method-assign]
+    view.protocol_button.click()
+    qtbot.waitUntil(lambda: len(view.ask_export_privacy.calls) == 1, timeout=30_000)
+    qtbot.waitUntil(view.protocol_button.isEnabled, timeout=10_000)
+    assert not (tmp_path / "p.pdf").exists()
+    assert view.notice.text() == ""
+    view.ask_export_privacy = Recorder(answer="keep")  # type: ignore[method-assign]
+    with qtbot.waitSignal(view.protocol_written, timeout=30_000):
+        view.protocol_button.click()
+    assert PHONE in " ".join(pdf_text(tmp_path / "p.pdf").split())
+
+
+def test_a_role_without_the_report_right_is_refused_in_swedish(
+        qtbot: Any, make_view: Any, db: Database, actor: Actor,  # noqa: F811
+        walk_with_phone: str, tmp_path: Path) -> None:
+    view = make_view()
+    view._actor = replace(actor, role="reporter")
+    select(qtbot, view, walk_with_phone)
+    view.choose_protocol_file = lambda _walk: str(tmp_path / "p.pdf")  # type: ignore[method-assign]
+    view.ask_export_privacy = Recorder(answer="mask")  # type: ignore[method-assign]
+    view.protocol_button.click()
+    qtbot.waitUntil(lambda: len(view.show_error.calls) == 1, timeout=30_000)
+    assert view.show_error.calls[0][0] == ("Din roll har inte behörighet att skriva ut "
+                                           "rapporter och protokoll (PDF).")
+    assert view.ask_export_privacy.calls == []
+    assert not (tmp_path / "p.pdf").exists()
+
+
+# -- sharing: held changes in the sync dialog ---------------------------------------------
+
+def test_a_held_shared_change_is_masked_from_the_sync_dialog(qtbot: Any, work: Any,
+                                                            sync_server: Any,  # noqa: F811
+                                                            template_db: Path,
+                                                            tmp_path: Path) -> None:
+    from PySide6.QtWidgets import QWidget
+
+    from lagesbild_desktop.services import sync as sync_service
+    from lagesbild_desktop.ui.sync_attention import SyncAttentionDialog
+    from tests.sync.client_devices import Fleet
+
+    fleet = Fleet(sync_server, template_db, tmp_path)
+    parent = QWidget()
+    try:
+        anna = fleet.device("a", "anna")
+        made = anna.observe(description=f"Ring {PHONE}", sharing="partners")
+        assert anna.sync().held == 1
+        dialog = SyncAttentionDialog(work, anna.db, anna.actor, parent)
+        qtbot.waitUntil(lambda: dialog.refused_table.rowCount() == 1, timeout=10_000)
+        assert "Telefonnummer 070-123 45 67" in dialog.refused_table.item(0, 2).text()
+        assert not dialog.refused_table.item(0, 2).text().startswith("privacy-hold")
+        dialog.refused_table.selectRow(0)
+        assert dialog.mask_share.isEnabled()
+        assert dialog.share_anyway.isEnabled()
+        assert not dialog.retry.isEnabled()  # sending it again would only hold it again
+        with qtbot.waitSignal(dialog.changed, timeout=10_000):
+            dialog.mask_share.click()
+        assert sync_service.needs_attention(anna.db) == []
+        assert anna.get(made).description == "Ring [telefonnummer]"
+        assert anna.sync().complete
+        qtbot.waitUntil(lambda: not work.busy, timeout=10_000)
+    finally:
+        qtbot.waitUntil(lambda: not work.busy, timeout=30_000)
+        parent.deleteLater()
+        fleet.close()
+
+
+# -- the lägesbild report from the main window ---------------------------------------------
+
+def test_the_window_report_asks_about_a_measures_phone_number(
+        qtbot: Any, window: Any, tmp_path: Path) -> None:  # noqa: F811
+    from datetime import date
+
+    from lagesbild_desktop.domain.measure import MeasureInput
+    from lagesbild_desktop.services import measures
+
+    measures.create_measure(window.db, window.actor, MeasureInput(
+        "Byt lampor i gångtunneln", "situational", responsible_contact=f"Örjan {PHONE}",
+        deadline=date(2027, 1, 20)))
+    window.choose_report_file = lambda: str(tmp_path / "lb.pdf")
+    window.open_file = Recorder()
+    window.ask_export_privacy = Recorder(answer="cancel")
+    window.report_action.trigger()
+    qtbot.waitUntil(lambda: len(window.ask_export_privacy.calls) == 1, timeout=60_000)
+    qtbot.waitUntil(window.report_action.isEnabled, timeout=10_000)
+    [(findings,)] = window.ask_export_privacy.calls
+    assert [(f.kind, f.text, f.where_sv) for f in findings] == [
+        ("phone", PHONE, "öppna åtgärder › åtgärd ”Byt lampor i gångtunneln”: kontakt")]
+    assert not (tmp_path / "lb.pdf").exists()
+    window.ask_export_privacy = Recorder(answer="mask")
+    with qtbot.waitSignal(window.report_written, timeout=60_000):
+        window.report_action.trigger()
+    text = " ".join(pdf_text(tmp_path / "lb.pdf").split())
+    assert "Örjan [telefonnummer]" in text
+    assert "45 67" not in text
