@@ -219,3 +219,44 @@ def test_switching_language_replaces_the_translators(qapp: Any) -> None:
         assert len(qapp._lagesbild_translators) == 2
     finally:
         language.use_language(qapp, "sv")
+
+
+def test_the_window_opens_in_the_language_chosen_at_the_first_start(
+        qapp: Any, db_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """run_gui: the wizard's choice (saved) applies to the window; --language overrides."""
+    from lagesbild_desktop.db.engine import open_database as opener
+    from lagesbild_desktop.services import accounts
+    from lagesbild_desktop.ui import app, main_window
+
+    opened: list[Any] = []
+
+    def wizard_run(path: Path) -> Any:  # what the wizard leaves: a database, a choice
+        language.save_language("en")
+        db = opener(path)
+        opened.append(db)
+        return db, accounts.SignedIn(installation.actor_for(db), "anna", "Anna")
+
+    class Window:
+        made: list[tuple[str, str]] = []
+
+        def __init__(self, _db: Any, _actor: Any, _work: Any, lang: str) -> None:
+            Window.made.append((lang, QApplication.translate("MainWindow", "Measures")))
+
+        def resize(self, *_: Any) -> None: ...
+
+        def show(self) -> None: ...
+
+    class Lock:
+        def stop(self) -> None: ...
+
+    monkeypatch.setattr(app, "sign_in", wizard_run)
+    monkeypatch.setattr(main_window, "MainWindow", Window)
+    monkeypatch.setattr(app, "start_lock", lambda *_: Lock())
+    monkeypatch.setattr(app, "start_retention", lambda *_: None)
+    monkeypatch.setattr(QApplication, "exec", lambda *_: 0)
+    try:
+        assert app.run_gui(db_path) == 0
+        assert app.run_gui(db_path, language="sv") == 0
+    finally:
+        language.use_language(qapp, "sv")
+    assert Window.made == [("en", "Measures"), ("sv", "Åtgärder")]
