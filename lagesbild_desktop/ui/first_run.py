@@ -14,7 +14,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QEvent, QSettings
+from PySide6.QtCore import QEvent, QLocale, QSettings
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
@@ -37,7 +37,7 @@ from lagesbild_desktop.domain import catalogue
 from lagesbild_desktop.services import first_run
 from lagesbild_desktop.services.first_run import SetupChoices, SetupProblem
 from lagesbild_desktop.ui.background import BackgroundWork
-from lagesbild_desktop.ui.language import save_language, saved_language, settings, use_language
+from lagesbild_desktop.ui.language import save_language, settings, use_language
 
 log = logging.getLogger(__name__)
 
@@ -450,7 +450,10 @@ class FirstRunWizard(QWizard):
         self._cancel_asked = False
         self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setMinimumSize(640, 480)
-        current = language or saved_language(self.store)
+        # The language the program started in (settings or --language): use_language
+        # set the default locale to it.
+        current = language or ("en" if QLocale().language() == QLocale.Language.English
+                               else "sv")
         self.language_page = LanguagePage(current)
         self.account_page = AccountPage()
         self.server_page = ServerPage()

@@ -259,3 +259,20 @@ def test_a_new_installation_starts_the_wizard(tmp_path: Path, monkeypatch: Any) 
                         classmethod(lambda cls, path, **_: asked.append(path)))
     assert app.sign_in(tmp_path / "ny.db") is None
     assert asked == [tmp_path / "ny.db"]
+
+
+def test_the_wizard_starts_in_the_language_the_program_started_in(
+        qtbot: Any, work: Any, tmp_path: Path, qapp: Any) -> None:
+    from lagesbild_desktop.ui.language import use_language
+
+    try:
+        use_language(qapp, "en")  # as `lagesbild gui --language en` does
+        wizard = FirstRunWizard(tmp_path / "ny.db", work, switch_language=lambda _: None)
+        qtbot.addWidget(wizard)
+        assert wizard.language == "en"
+        assert wizard.language_page.english.isChecked()
+    finally:
+        use_language(qapp, "sv")
+    wizard = FirstRunWizard(tmp_path / "ny.db", work, switch_language=lambda _: None)
+    qtbot.addWidget(wizard)
+    assert wizard.language == "sv"
