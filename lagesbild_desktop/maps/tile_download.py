@@ -421,6 +421,7 @@ class AreaInfo:
     max_zoom: int | None
     complete: bool
     source_key: str
+    modified: float = 0.0  # the file's modification time
 
 
 def list_areas(folder: Path | str) -> list[AreaInfo]:
@@ -432,7 +433,7 @@ def list_areas(folder: Path | str) -> list[AreaInfo]:
                 meta = tiles.metadata()
                 areas.append(AreaInfo(path, tiles.name, tiles.bounds, tiles.min_zoom,
                                       tiles.max_zoom, meta.get("lagesbild:complete") == "1",
-                                      meta.get("lagesbild:source", "")))
-        except MBTilesError as exc:
+                                      meta.get("lagesbild:source", ""), path.stat().st_mtime))
+        except (MBTilesError, OSError) as exc:
             log.warning("tiles: skipped the area file %s: %s", path, exc)
     return sorted(areas, key=lambda a: a.name.casefold())

@@ -35,6 +35,7 @@ from PySide6.QtWidgets import (
 )
 
 from lagesbild_desktop.maps.tile_download import (
+    AreaInfo,
     AreaPlan,
     DownloadResult,
     SizeEstimate,
@@ -173,9 +174,13 @@ class OfflineAreaDialog(QDialog):
             self.refusal.setText(error.message_sv)
         self.refusal.setVisible(bool(self.refusal.text()))
 
-        self._offer_unfinished()
         if bounds is not None:
             self.set_bounds(bounds)
+        else:  # the files are opened in the background
+            folder = areas_dir
+            work.run(lambda: list_areas(folder), self._offer_unfinished,
+                     lambda error: log.warning("offline area: areas not listed: %s", error),
+                     label="list offline areas")
         if map_view is not None:
             map_view.area_edited.connect(self._area_dragged)
             map_view.edit_area(True, self.bounds() if self._has_bounds() else None)
@@ -183,13 +188,13 @@ class OfflineAreaDialog(QDialog):
 
     # --- the plan ------------------------------------------------------------------------
 
-    def _offer_unfinished(self) -> None:
+    def _offer_unfinished(self, areas: list[AreaInfo]) -> None:
         """An area of this source left unfinished: offer to go on with it."""
-        unfinished = [a for a in list_areas(self.areas_dir)
+        unfinished = [a for a in areas
                       if not a.complete and a.source_key == self.source.key and a.bounds]
-        if not unfinished:
+        if not unfinished or self._downloading or not self.isVisible():
             return
-        area = max(unfinished, key=lambda a: a.path.stat().st_mtime)
+        area = max(unfinished, key=lambda a: a.modified)
         self.name.setText(area.name)
         assert area.bounds is not None
         self.set_bounds(area.bounds)

@@ -114,7 +114,7 @@ def test_a_cancelled_download_is_offered_again_and_continues(
 
     server.delay = 0.0
     again = make_dialog(source)  # no bounds given: the unfinished area is offered
-    assert again.name.text() == "Halvvägs"
+    qtbot.waitUntil(lambda: again.name.text() == "Halvvägs", timeout=5_000)
     assert again.plan().tile_count == total
     assert "Halvvägs" in again.status.text()
     asked = len(server.requests)
