@@ -72,6 +72,6 @@ def test_an_unreachable_server_is_left_alone_for_a_while(tmp_path: Path):
     assert not online.network_allowed
     started = time.monotonic()
     assert online.fetch(5, 1, 2) is None  # no new attempt, no timeout
-    assert time.monotonic() - started < 0.05
+    assert time.monotonic() - started < 0.5
     assert online.counts["failed"] == 1
     online.close()
