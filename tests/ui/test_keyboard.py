@@ -177,3 +177,31 @@ def test_tab_goes_through_the_filter_panel_in_reading_order(qtbot, open_window):
     assert chain[: len(inside)] == inside
     assert rows_in_reading_order(inside, window.filters), \
         [(type(w).__name__, w.accessibleName()) for w in inside]
+
+
+def test_the_user_guide_opens_in_the_help_window(qtbot, open_window):
+    window = open_window()
+    window.show_shortcuts()
+    help_window = window.help_window
+    qtbot.waitUntil(lambda: "Kortkommandon" in help_window.guide.toPlainText()
+                    and "Nattläge" in help_window.guide.toPlainText(), timeout=10_000)
+    help_window.close()
+    activate(qtbot, window)
+    QTest.keyClick(window, Qt.Key.Key_F1, SHIFT)
+    assert help_window.isVisible()
+    assert help_window.tabs.currentWidget() is help_window.guide
+    help_window.close()
+
+
+def test_the_lock_shortcut_is_listed_when_the_lock_is_there(qtbot, open_window):
+    from lagesbild_desktop.ui.lock import IdleLock
+
+    window = open_window()
+    lock = IdleLock(window, "kommunpolis.vm", lambda _password: True, 10)
+    try:
+        window.show_shortcuts()
+        keys = dict(window.help_window.listed_commands())[plain(lock.lock_action.text())]
+        assert keys == QKeySequence("Ctrl+L").toString(QKeySequence.SequenceFormat.NativeText)
+        window.help_window.close()
+    finally:
+        lock.stop()
