@@ -385,7 +385,8 @@ class MapView(QWebEngineView):
         settings = page.settings()
         attribute = QWebEngineSettings.WebAttribute
         # Remote URLs must reach the interceptor to be blocked, counted and logged (with
-        # this off Chromium drops them silently); an online tile source will need it too.
+        # this off Chromium drops them silently). Online tiles do not need it: Python
+        # fetches them and answers through tiles://.
         settings.setAttribute(attribute.LocalContentCanAccessRemoteUrls, True)
         settings.setAttribute(attribute.LocalContentCanAccessFileUrls, True)
         settings.setAttribute(attribute.JavascriptCanOpenWindows, False)
