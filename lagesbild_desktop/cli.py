@@ -282,6 +282,16 @@ def build_parser() -> argparse.ArgumentParser:
 
     from lagesbild_desktop import audit_command, retention_command
 
+    photos = commands.add_parser(
+        "photo-metadata", help="what photos keep of their metadata (EXIF) when added",
+        description="Photos lose their metadata (position, time, camera, owner, preview) "
+                    "when they are added, so the photo that is stored, shared and exported "
+                    "holds none of it; the orientation is always kept. Without --keep the "
+                    "current choice is printed.")
+    add_db(photos)
+    photos.add_argument("--keep", metavar="WHAT",
+                        help="'none' (the default), 'time', 'gps' or 'time,gps': applies to "
+                             "photos added from now on")
     retention_command.add_parser(commands)
     audit_command.add_parser(commands)
     return parser
@@ -806,6 +816,30 @@ def cmd_privacy_scan(args: argparse.Namespace) -> int:
     return EXIT_FOUND if count else EXIT_OK
 
 
+def cmd_photo_metadata(args: argparse.Namespace) -> int:
+    from lagesbild_desktop.domain.photo_metadata import KEEPABLE, format_keep
+    from lagesbild_desktop.services import attachments
+
+    db = open_db(args)
+    try:
+        if args.keep is not None:
+            words = {w.strip() for w in args.keep.split(",") if w.strip()} - {"none"}
+            unknown = words - set(KEEPABLE)
+            if unknown:
+                raise UserError(f"unknown photo metadata {', '.join(sorted(unknown))}",
+                                f"Okänt val {', '.join(sorted(unknown))}. Skriv none, time, "
+                                "gps eller time,gps.")
+            attachments.set_photo_metadata_keep(db, acting_user(args, db), frozenset(words))
+        keep = attachments.photo_metadata_keep(db)
+    finally:
+        db.close()
+    words_sv = {"time": "tidpunkt", "gps": "GPS-position"}
+    kept = " och ".join(words_sv[w] for w in KEEPABLE if w in keep)
+    print(f"Foton behåller: {kept or 'ingenting'} (och orienteringen). [{format_keep(keep)}]"
+          if keep else "Foton behåller ingen metadata utom orienteringen. [none]")
+    return EXIT_OK
+
+
 def cmd_retention(args: argparse.Namespace) -> int:
     from lagesbild_desktop import retention_command
 
@@ -823,6 +857,7 @@ COMMANDS = {
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
     "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
     "privacy-scan": cmd_privacy_scan, "retention": cmd_retention,
+    "photo-metadata": cmd_photo_metadata,
     "audit": cmd_audit, "encrypt": cmd_encrypt,
     "set-password": cmd_set_password,
 }

@@ -45,6 +45,7 @@ from lagesbild_desktop.ui.map_view import MapView
 from lagesbild_desktop.ui.measures_view import MeasuresView
 from lagesbild_desktop.ui.observation_form import ObservationForm
 from lagesbild_desktop.ui.observation_table import ObservationTableModel
+from lagesbild_desktop.ui.photo_metadata_dialog import photo_metadata_action
 from lagesbild_desktop.ui.sync_control import SyncControl
 from lagesbild_desktop.ui.walks_view import WalksView
 
@@ -219,6 +220,9 @@ class MainWindow(QMainWindow):
             self.audit_action = QAction(self.tr("Audit log…"), self)
             self.audit_action.triggered.connect(self.show_audit_log)
             file_menu.addAction(self.audit_action)
+        photos = photo_metadata_action(self, self.work, self.db, self.actor)
+        if photos is not None:  # what photos keep of their metadata (coordinators, admins)
+            file_menu.addAction(photos)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         map_menu = self.menuBar().addMenu(self.tr("&Map"))

@@ -116,3 +116,19 @@ def test_the_walk_protocols_photos_carry_no_metadata(db, actor, tmp_path):
         data = path.read_bytes()
         no_secrets(data)
         assert not exif_of(data).get_ifd(EXIF_IFD)  # the kept time stays in the store
+
+
+def test_the_command_line_shows_and_sets_the_choice(db, db_path, actor, finding, tmp_path,
+                                                    capsys):
+    from lagesbild_desktop import cli
+
+    assert cli.main(["photo-metadata", "--db", str(db_path)]) == 0
+    assert "[none]" in capsys.readouterr().out
+    assert cli.main(["photo-metadata", "--db", str(db_path), "--keep", "gps"]) == 0
+    assert "GPS-position" in capsys.readouterr().out
+    assert attachments.photo_metadata_keep(db) == {GPS}
+    assert cli.main(["photo-metadata", "--db", str(db_path), "--keep", "colour"]) == 2
+    assert "Okänt val colour" in capsys.readouterr().err
+    assert attachments.photo_metadata_keep(db) == {GPS}
+    assert cli.main(["photo-metadata", "--db", str(db_path), "--keep", "none"]) == 0
+    assert attachments.photo_metadata_keep(db) == frozenset()

@@ -168,3 +168,48 @@ def test_the_window_report_asks_about_a_measures_phone_number(
     text = " ".join(pdf_text(tmp_path / "lb.pdf").split())
     assert "Örjan [telefonnummer]" in text
     assert "45 67" not in text
+
+
+# -- what photos keep ---------------------------------------------------------------------
+
+def test_the_photo_metadata_dialog_reads_and_saves_the_choice(qtbot: Any, work: Any,
+                                                              db: Database,
+                                                              actor: Actor) -> None:
+    from lagesbild_desktop.services import attachments
+    from lagesbild_desktop.ui.photo_metadata_dialog import (
+        PhotoMetadataDialog,
+        photo_metadata_action,
+    )
+
+    attachments.set_photo_metadata_keep(db, actor, frozenset({"time"}))
+    dialog = PhotoMetadataDialog(work, db, actor)
+    qtbot.addWidget(dialog)
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    assert dialog.time_box.isChecked()
+    assert not dialog.gps_box.isChecked()
+    dialog.time_box.setChecked(False)
+    dialog.gps_box.setChecked(True)
+    with qtbot.waitSignal(dialog.saved, timeout=10_000):
+        dialog.buttons.button(dialog.buttons.StandardButton.Ok).click()
+    assert attachments.photo_metadata_keep(db) == {"gps"}
+    assert photo_metadata_action(dialog, work, db, replace(actor, role="police")) is None
+    assert photo_metadata_action(dialog, work, db, actor) is not None
+
+
+def test_a_refused_save_says_why_and_keeps_the_dialog(qtbot: Any, work: Any, db: Database,
+                                                      actor: Actor) -> None:
+    from lagesbild_desktop.services import attachments
+    from lagesbild_desktop.ui.photo_metadata_dialog import PhotoMetadataDialog
+
+    dialog = PhotoMetadataDialog(work, db, replace(actor, role="reporter"))
+    qtbot.addWidget(dialog)
+    dialog.show_error = Recorder()  # type: ignore[method-assign]
+    with qtbot.waitSignal(dialog.loaded, timeout=10_000):
+        dialog.show()
+    dialog.gps_box.setChecked(True)
+    dialog.save()
+    qtbot.waitUntil(lambda: len(dialog.show_error.calls) == 1, timeout=10_000)
+    assert "foton behåller" in dialog.show_error.calls[0][0]
+    assert dialog.isVisible()
+    assert attachments.photo_metadata_keep(db) == frozenset()
