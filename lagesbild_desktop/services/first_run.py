@@ -246,14 +246,13 @@ def create_installation(path: Path, choices: SetupChoices, *,
             step(3, "encrypt")
             accounts.encrypt_existing(temporary, username, choices.password)
         else:
-            step(2, "account")
             keys, data_key = keyfile.create(temporary, username, choices.password)
             keys.save()
             db = open_database(temporary, create=True, key=data_key)
             try:
-                org_id = installation.prepare(db, choices.organisation.strip(),
-                                              choices.organisation_kind)
-                assert org_id
+                installation.prepare(db, choices.organisation.strip(),
+                                     choices.organisation_kind)
+                step(2, "account")
                 accounts.create_first_admin(db, username, choices.display_name.strip(),
                                             choices.password)
                 with db.engine.connect() as connection:
