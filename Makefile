@@ -9,7 +9,7 @@ QM := $(TS:.ts=.qm)
 HEADLESS := QT_QPA_PLATFORM=offscreen QTWEBENGINE_DISABLE_SANDBOX=1
 
 
-.PHONY: setup system-packages run test bench lint demo clean translations
+.PHONY: setup system-packages run test bench lint demo clean translations bundle
 
 setup: system-packages $(STAMP) $(QM)
 
@@ -56,6 +56,21 @@ lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/lint-imports
 	$(VENV)/bin/mypy lagesbild_desktop/domain lagesbild_desktop/db
+
+# The one-folder bundle in dist/lagesbild/ (PyInstaller, build/lagesbild.spec; see
+# docs/deployment.md); `sh build/smoke-bundle.sh` starts it once and checks it.
+BUNDLE_STAMP := $(VENV)/.bundle-installed
+
+$(BUNDLE_STAMP): pyproject.toml | $(STAMP)
+	$(PY) -m pip install --quiet -e ".[bundle]"
+	touch $@
+
+# PyInstaller reads binaries with objdump and the spec strips debug information with
+# strip and readelf: binutils.
+bundle: setup $(BUNDLE_STAMP)
+	@EXTRA_DEBIAN_PACKAGES=binutils sh build/debian-packages.sh
+	rm -rf dist/lagesbild
+	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/_work build/lagesbild.spec
 
 clean:
 	rm -rf $(VENV) demo-data .pytest_cache .ruff_cache .mypy_cache
