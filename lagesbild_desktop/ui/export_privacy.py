@@ -17,7 +17,6 @@ from PySide6.QtWidgets import QMessageBox, QWidget
 from lagesbild_desktop.services.export_privacy import ExportFinding, PersonalDataFound
 
 SHOWN = 10
-CONTEXT = "ExportPrivacy"
 
 # start(choice, on_success, on_error) runs the export in the background with a choice.
 Start = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
@@ -28,24 +27,27 @@ def findings_text(findings: list[ExportFinding], limit: int | None = SHOWN) -> s
     shown = findings if limit is None else findings[:limit]
     lines = [f"{f.kind_sv}: {f.text} ({f.where_sv})" for f in shown]
     if limit is not None and len(findings) > limit:
-        lines.append(tr(CONTEXT, "…and %n more", "", len(findings) - limit))
+        lines.append(tr("ExportPrivacy", "…and %n more", "", len(findings) - limit))
     return "\n".join(lines)
 
 
 def ask_export_privacy(parent: QWidget, findings: list[ExportFinding]) -> str:
     """Ask what to do with personal data in an export: "mask", "keep" or "cancel"."""
     tr = QCoreApplication.translate
-    text = tr(CONTEXT, "The file would hold personal data (%n finding(s)). Mask them in the "
-              "file? The records themselves are not changed.", "", len(findings))
-    box = QMessageBox(QMessageBox.Icon.Warning, tr(CONTEXT, "Personal data in the export"),
+    text = tr("ExportPrivacy", "The file would hold personal data (%n finding(s)). Mask them "
+              "in the file? The records themselves are not changed.", "", len(findings))
+    box = QMessageBox(QMessageBox.Icon.Warning,
+                      tr("ExportPrivacy", "Personal data in the export"),
                       f"{text}\n\n{findings_text(findings)}",
                       QMessageBox.StandardButton.NoButton, parent)
     if len(findings) > SHOWN:
         box.setDetailedText(findings_text(findings, None))
-    mask = box.addButton(tr(CONTEXT, "Mask in the file"), QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton(tr(CONTEXT, "Export unchanged"),
+    mask = box.addButton(tr("ExportPrivacy", "Mask in the file"),
+                         QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(tr("ExportPrivacy", "Export unchanged"),
                          QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(tr(CONTEXT, "Cancel"), QMessageBox.ButtonRole.RejectRole)
+    cancel = box.addButton(tr("ExportPrivacy", "Cancel"),
+                           QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(mask)
     box.setEscapeButton(cancel)
     box.exec()

@@ -213,3 +213,33 @@ def test_a_refused_save_says_why_and_keeps_the_dialog(qtbot: Any, work: Any, db:
     assert "foton behåller" in dialog.show_error.calls[0][0]
     assert dialog.isVisible()
     assert attachments.photo_metadata_keep(db) == frozenset()
+
+
+def test_the_question_lists_the_findings_and_returns_the_choice(qtbot: Any) -> None:
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from lagesbild_desktop.services.export_privacy import ExportFinding
+    from lagesbild_desktop.ui.export_privacy import ask_export_privacy
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    findings = [ExportFinding("phone", f"070-123 45 {n:02d}", f"iakttagelse {n}: beskrivning",
+                              f"observation {n}: description") for n in range(12)]
+    seen: list[str] = []
+
+    def answer(button_text: str) -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.append(box.text())
+        seen.append(box.detailedText())
+        next(b for b in box.buttons() if b.text() == button_text).click()
+
+    for button_text, expected in (("Mask in the file", "mask"),
+                                  ("Export unchanged", "keep"), ("Cancel", "cancel")):
+        QTimer.singleShot(0, lambda t=button_text: answer(t))
+        assert ask_export_privacy(parent, findings) == expected
+    assert "Telefonnummer: 070-123 45 00 (iakttagelse 0: beskrivning)" in seen[0]
+    assert "070-123 45 09" in seen[0]
+    assert "070-123 45 10" not in seen[0]  # ten shown, the rest counted
+    assert "070-123 45 11" in seen[1]  # and all of them in the details
