@@ -276,3 +276,34 @@ def test_the_wizard_starts_in_the_language_the_program_started_in(
     wizard = FirstRunWizard(tmp_path / "ny.db", work, switch_language=lambda _: None)
     qtbot.addWidget(wizard)
     assert wizard.language == "sv"
+
+
+def test_a_failure_is_shown_and_can_be_tried_again(qtbot: Any, make_wizard: Any,
+                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    from lagesbild_desktop.services import installation
+
+    real = installation.load_areas
+
+    def full_disk(*_args: Any, **_kwargs: Any) -> int:
+        raise OSError("No space left on device")
+
+    monkeypatch.setattr(installation, "load_areas", full_disk)
+    wizard = make_wizard()
+    wizard.next()
+    fill_account(wizard)
+    go_to(wizard, wizard.data_page)
+    wizard.next()
+    page = wizard.create_page
+    qtbot.waitUntil(lambda: page.problem.isVisibleTo(wizard), timeout=60_000)
+    assert "No space left on device" in page.problem.text()
+    assert page.retry.isVisibleTo(wizard)
+    assert not page.isComplete()
+    assert not any(wizard.db_path.parent.iterdir())
+    monkeypatch.setattr(installation, "load_areas", real)
+    page.retry.click()
+    qtbot.waitUntil(lambda: page.finished, timeout=60_000)
+    assert not page.problem.isVisibleTo(wizard)
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result_value is not None
+    wizard.result_value.db.close()
+    assert wizard.db_path.exists()
