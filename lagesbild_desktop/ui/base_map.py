@@ -126,11 +126,6 @@ class OnlineBaseMap(QObject):
         self.work.run(online.close, label="close tiles")
         self.changed.emit(False)
 
-    def attach(self, view: Any) -> None:
-        """A map made later (the walks tab) shows the same tiles."""
-        if self.online is not None:
-            view.set_online_tiles(self.online)
-
     # --- offline areas -----------------------------------------------------------------------
 
     def prepare_area(self) -> OfflineAreaDialog | None:
