@@ -311,6 +311,9 @@ def export_observations(
     found = [0]
 
     def guarded(rows: Iterator[ObservationView]) -> Iterator[ObservationView]:
+        if personal_data == export_privacy.REFUSE:  # scanned above: nothing was found
+            yield from rows
+            return
         for view in rows:
             hits = sum(1 for _ in export_privacy.find([view]))
             found[0] += hits
