@@ -564,8 +564,9 @@ class FirstRunWizard(QWizard):
             text = self.message(error)
         else:
             log.error("first run failed: %s", error)
+            said = getattr(error, "message_sv", None) if self.language == "sv" else None
             text = self.tr("The database could not be created: %1").replace(
-                "%1", getattr(error, "message_sv", None) or str(error))
+                "%1", said or str(error))
         self.create_page.failed(text)
 
     def reject(self) -> None:
