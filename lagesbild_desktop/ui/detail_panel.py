@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from html import escape
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QEvent, Qt
 from PySide6.QtGui import QPalette
 from PySide6.QtWidgets import QLabel, QScrollArea, QVBoxLayout, QWidget
 
@@ -18,6 +18,8 @@ class DetailPanel(QScrollArea):
     def __init__(self, language: str = "sv", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._language = language
+        self._shown: ObservationView | None = None
+        self._loading = False
         self.setWidgetResizable(True)
         self.setAccessibleName(self.tr("Details"))
         body = QWidget()
@@ -38,14 +40,30 @@ class DetailPanel(QScrollArea):
 
     def _quiet(self) -> str:
         """A grey that reads on the light and the night theme alike."""
-        return self.palette().color(QPalette.ColorRole.PlaceholderText).name()
+        text = self.palette().color(QPalette.ColorRole.WindowText)
+        ground = self.palette().color(QPalette.ColorRole.Window)
+        mixed = [round(a * 0.62 + b * 0.38) for a, b in (
+            (text.red(), ground.red()), (text.green(), ground.green()),
+            (text.blue(), ground.blue()))]
+        return "#{:02x}{:02x}{:02x}".format(*mixed)
+
+    def changeEvent(self, event: QEvent) -> None:  # noqa: N802 - Qt's name
+        # The night theme changes the palette: draw the greys again in the new one.
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange and hasattr(self, "_text"):
+            if self._loading:
+                self.show_loading()
+            else:
+                self.show_observation(self._shown)
 
     def show_loading(self) -> None:
         """Between a selection and its details: nothing of the previous one stays shown."""
+        self._loading = True
         loading = self.tr("Loading…")
         self._text.setText(f"<p style='color:{self._quiet()}'>{escape(loading)}</p>")
 
     def show_observation(self, view: ObservationView | None) -> None:
+        self._shown, self._loading = view, False
         if view is None:
             hint = self.tr("Select an observation in the table or on the map.")
             self._text.setText(f"<p style='color:{self._quiet()}'>{escape(hint)}</p>")
@@ -81,8 +99,9 @@ class DetailPanel(QScrollArea):
             rows.append((self.tr("Walk stop"), str(view.stop_number)))
         if view.proposed_measure:
             rows.append((self.tr("Proposed measure"), view.proposed_measure))
+        quiet = self._quiet()
         table = "".join(
-            f"<tr><td style='color:#555;padding-right:8px'>{escape(k)}</td>"
+            f"<tr><td style='color:{quiet};padding-right:8px'>{escape(k)}</td>"
             f"<td>{escape(v)}</td></tr>" for k, v in rows if v)
         title = escape(view.title or view.category_label)
         description = escape(view.description).replace("\n", "<br>")

@@ -82,6 +82,8 @@ def test_night_theme_by_shortcut_darkens_widgets_dialogs_and_the_map(qtbot, open
         qtbot.waitUntil(lambda: window.walks.map.is_ready, timeout=20_000)
         qtbot.waitUntil(lambda: page_value(qtbot, window.walks.map, NIGHT_CLASS) is True,
                         timeout=5_000)
+    # Text drawn in greys of its own follows: the details' hint is a light grey now.
+    qtbot.waitUntil(lambda: "#95989d" in window.details.text)
     settings = QSettings(str(config.data_dir() / "settings.ini"), QSettings.Format.IniFormat)
     assert settings.value(theme.THEME_KEY) == "night"
 
