@@ -307,3 +307,42 @@ def test_a_failure_is_shown_and_can_be_tried_again(qtbot: Any, make_wizard: Any,
     assert wizard.result_value is not None
     wizard.result_value.db.close()
     assert wizard.db_path.exists()
+
+
+def test_ask_returns_the_signed_in_installation(qtbot: Any, work: Any, tmp_path: Path,
+                                                store: QSettings) -> None:
+    """FirstRunWizard.ask as app.sign_in calls it: modal, driven by the user to the end."""
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication
+
+    def drive() -> None:
+        wizard = QApplication.activeModalWidget()
+        if not isinstance(wizard, FirstRunWizard):
+            QTimer.singleShot(20, drive)
+            return
+        wizard.next()
+        fill_account(wizard)
+        go_to(wizard, wizard.data_page)
+        wizard.next()
+        finish_when_ready(wizard)
+
+    def finish_when_ready(wizard: FirstRunWizard) -> None:
+        if wizard.create_page.finished:
+            wizard.button(QWizard.WizardButton.FinishButton).click()
+        else:
+            QTimer.singleShot(20, lambda: finish_when_ready(wizard))
+
+    QTimer.singleShot(0, drive)
+    db, signed = FirstRunWizard.ask(tmp_path / "ny.db", work=work, store=store,
+                                    switch_language=lambda _code: None)
+    try:
+        assert signed.username == "anna"
+        assert signed.actor.role == "admin"
+        assert installation_user_count(db) == 1
+    finally:
+        db.close()
+
+
+def installation_user_count(db: Any) -> int:
+    with db.session() as session:
+        return int(session.scalar(select(func.count()).select_from(User)) or 0)
