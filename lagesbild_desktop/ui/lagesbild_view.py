@@ -385,6 +385,8 @@ class OpenMeasureModel(QAbstractTableModel):
             return self.tr("Overdue by {days} days").format(days=days)
         if role == Qt.ItemDataRole.ForegroundRole and column in (0, 2):
             return QBrush(QColor(OVERDUE_COLOUR))
+        if role == Qt.ItemDataRole.ForegroundRole:  # dark on the light row, night theme too
+            return QBrush(QColor("#1f1f1f"))
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(OVERDUE_BACKGROUND))
         if role == Qt.ItemDataRole.FontRole and column in (0, 2):

@@ -175,6 +175,8 @@ class MeasureTableModel(QAbstractTableModel):
             return None
         if role == Qt.ItemDataRole.ForegroundRole and key in LATE_COLUMNS:
             return QBrush(QColor(OVERDUE_COLOUR))
+        if role == Qt.ItemDataRole.ForegroundRole:  # dark on the light row, night theme too
+            return QBrush(QColor("#1f1f1f"))
         if role == Qt.ItemDataRole.BackgroundRole:
             return QBrush(QColor(OVERDUE_BACKGROUND))
         if role == Qt.ItemDataRole.FontRole and key in ("title", "deadline"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QSettings, Qt
+from PySide6.QtCore import QModelIndex, QSettings, Qt
 from PySide6.QtGui import QColor, QPalette
 from PySide6.QtTest import QTest
 from PySide6.QtWidgets import QApplication, QDialog, QLineEdit
@@ -149,3 +149,35 @@ def test_unknown_or_missing_settings_mean_light_and_normal(tmp_path):
     settings.setValue(theme.LARGE_TEXT_KEY, "true")
     assert theme.saved_night(settings) is False
     assert theme.saved_large_text(settings) is True
+
+
+def test_rows_with_a_background_of_their_own_keep_dark_text(qtbot, open_window):
+    """A light row colour (overdue measures) under the night palette's light text would
+    be unreadable: every cell that sets a background sets its text colour too."""
+    from PySide6.QtWidgets import QAbstractItemView
+
+    window = open_window()
+    window.set_night(True)
+    with qtbot.waitSignal(window.lagesbild.compiled, timeout=20_000):
+        window.tabs.setCurrentWidget(window.lagesbild)
+    window.tabs.setCurrentWidget(window.measures)
+    qtbot.waitUntil(lambda: window.measures.table.model().rowCount() > 0, timeout=20_000)
+    background, foreground = Qt.ItemDataRole.BackgroundRole, Qt.ItemDataRole.ForegroundRole
+    coloured = 0
+    for view in window.findChildren(QAbstractItemView):
+        model = view.model()
+        if model is None:
+            continue
+        try:
+            columns = model.columnCount(QModelIndex())
+        except TypeError:  # a list widget's model hides it: one column
+            columns = 1
+        for row in range(min(model.rowCount(), 300)):
+            for column in range(columns):
+                index = model.index(row, column)
+                if model.data(index, background) is None:
+                    continue
+                coloured += 1
+                text = model.data(index, foreground)
+                assert text is not None, (type(model).__name__, row, column)
+    assert coloured > 0  # the demo has overdue measures and a weekday × hour table
