@@ -82,9 +82,10 @@ def apply_theme(app: QApplication, *, night: bool, large_text: bool) -> None:
         # Fusion draws everything from the palette; native styles ignore parts of it.
         app.setStyle(QStyleFactory.create("Fusion"))
         app.setPalette(night_palette())
-    else:
+    elif app.property("lagesbild_night"):
         app.setStyle(QStyleFactory.create(style) or QStyleFactory.create("Fusion"))
         app.setPalette(palette)
+    # Never night so far: the platform's own look (and its light/dark following) is kept.
     scaled = QFont(font)
     if large_text:
         if font.pointSizeF() > 0:
