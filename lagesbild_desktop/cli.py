@@ -768,9 +768,12 @@ def cmd_sync(args: argparse.Namespace) -> int:
         print(f"lagesbild: {report.error.message_sv}", file=sys.stderr)
         return EXIT_SERVER
     left = []
-    if report.rejected_after:
-        left.append(f"{report.rejected_after} ändringar avvisades av servern och behöver "
-                    "åtgärdas")
+    refused = report.rejected_after - report.held_after
+    if refused:
+        left.append(f"{refused} ändringar avvisades av servern och behöver åtgärdas")
+    if report.held_after:
+        left.append(f"{report.held_after} delade ändringar innehåller personuppgifter och "
+                    "väntar under Synk → Behöver åtgärd (maskera dem eller skicka ändå)")
     if report.pending_ops_after:
         left.append(f"{report.pending_ops_after} ändringar väntar på att skickas")
     if report.pending_blobs_after:

@@ -71,6 +71,7 @@ class SyncReport:
     pending_ops_after: int = 0
     pending_blobs_after: int = 0  # photos still to upload
     rejected_after: int = 0  # ops waiting in "Behöver åtgärd"
+    held_after: int = 0  # of which held for personal data (not refused by the server)
     blobs_missing: int = 0  # photos other devices have not uploaded yet
     finished: bool = False
     error: SyncProblem | None = None
@@ -157,6 +158,10 @@ def sync(
             select(func.count()).select_from(Outbox).where(Outbox.state == "pending")) or 0
         report.rejected_after = session.scalar(
             select(func.count()).select_from(Outbox).where(Outbox.state == "rejected")) or 0
+        report.held_after = session.scalar(
+            select(func.count()).select_from(Outbox).where(
+                Outbox.state == "rejected",
+                Outbox.last_error.startswith(privacy_hold.HOLD_PREFIX))) or 0
         report.pending_blobs_after = len(blobs.to_upload(session, store, server))
         report.blobs_missing = len(blobs.to_download(session, store))
     log.info("sync with %s: %s", account.base_url, report)

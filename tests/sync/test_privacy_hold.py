@@ -81,3 +81,18 @@ def test_internal_records_are_not_held_but_sharing_them_later_is(fleet):
     assert anna.sync().complete
     polis.sync()
     assert polis.get(made).description == "Anmälaren [personnummer] nås på [telefonnummer]."
+
+
+def test_the_sync_command_names_held_changes_apart_from_refused_ones(fleet, tmp_path, capsys):
+    from lagesbild_desktop import cli
+    from tests.sync.conftest import PASSWORD
+
+    anna = fleet.device("a", "anna")
+    anna.observe(description=SECRET, sharing="partners")
+    password = tmp_path / "lösen.txt"
+    password.write_text(PASSWORD + "\n", encoding="utf-8")
+    assert cli.main(["sync", "--db", str(anna.db.path), "--server", anna.account.url,
+                     "--user", anna.username, "--password-file", str(password)]) == 1
+    err = capsys.readouterr().err
+    assert "1 delade ändringar innehåller personuppgifter" in err
+    assert "avvisades" not in err
