@@ -66,9 +66,11 @@ $(BUNDLE_STAMP): pyproject.toml | $(STAMP)
 	touch $@
 
 # PyInstaller reads binaries with objdump and the spec strips debug information with
-# strip and readelf: binutils.
+# strip and readelf (binutils); it bundles libpython3.X.so, which Debian's Python keeps
+# in a package of its own.
 bundle: setup $(BUNDLE_STAMP)
-	@EXTRA_DEBIAN_PACKAGES=binutils sh build/debian-packages.sh
+	@EXTRA_DEBIAN_PACKAGES="binutils libpython$$($(PY) -c 'import sys; print("%d.%d" % sys.version_info[:2])')" \
+		sh build/debian-packages.sh
 	rm -rf dist/lagesbild
 	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/_work build/lagesbild.spec
 

@@ -40,7 +40,8 @@ BUNDLED_FILES = (
     "lagesbild_desktop/db/migrations/env.py", "xstatic/pkg/leaflet/data/leaflet.js",
     "folium/templates/leaflet_heat.min.js", "PySide6/Qt/translations/qtbase_sv.qm",
     "PySide6/Qt/translations/qtwebengine_locales/sv.pak",
-    "PySide6/Qt/resources/qtwebengine_resources.pak",
+    "PySide6/Qt/resources/qtwebengine_resources.pak", "resources/docs/anvandarguide.md",
+    "resources/licenses/Leaflet.txt",
 )
 
 
@@ -49,7 +50,8 @@ class SmokeFailed(Exception):
 
 
 def executable(bundle: Path) -> Path:
-    for name in ("lagesbild", "lagesbild.exe"):
+    # On Windows lagesbild.exe is windowed (no stdout to report on); the console twin is.
+    for name in ("lagesbild-cli.exe", "lagesbild"):
         if (bundle / name).is_file():
             return bundle / name
     raise SmokeFailed(f"no lagesbild executable in {bundle} (run `make bundle`)")
@@ -67,6 +69,11 @@ def check_contents(bundle: Path, exe: Path) -> int:
     missing = [f for f in BUNDLED_FILES if not (internal / f).is_file()]
     if missing:
         raise SmokeFailed(f"files missing from the bundle: {', '.join(missing)}")
+    for pattern in ("_rl_accel.*", "sqlcipher3/_sqlite3*", "_argon2_cffi_bindings/_ffi*"):
+        if not any(internal.glob(pattern)):
+            raise SmokeFailed(f"no {pattern} in the bundle (a C extension the app needs)")
+    if not any(internal.glob("lagesbild_desktop-*.dist-info/METADATA")):
+        raise SmokeFailed("the project's metadata (for the About dialog) is not in the bundle")
     locales = sorted(p.name for p in (internal / "PySide6/Qt/translations/qtwebengine_locales")
                      .glob("*.pak"))
     if len(locales) > 3:
