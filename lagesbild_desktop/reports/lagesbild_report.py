@@ -811,7 +811,7 @@ def write_lagesbild_report(
     from dataclasses import replace
 
     from lagesbild_desktop.reports.map_figure import open_tiles
-    from lagesbild_desktop.reports.walk_protocol import IMAGE_WORKERS, prepare_images
+    from lagesbild_desktop.reports.walk_protocol import IMAGE_WORKERS, as_printed, prepare_images
     from lagesbild_desktop.services import export_privacy
     from lagesbild_desktop.services.lagesbild import compile_lagesbild
     from lagesbild_desktop.services.observations import iter_observations
@@ -833,7 +833,7 @@ def write_lagesbild_report(
             progress(done, len(REPORT_STEPS), name)
 
     step("compile")
-    picture = compile_lagesbild(db, f, today=today)
+    picture = _as_printed(compile_lagesbild(db, f, today=today))
     text = describe_filter(f)
     if f.owner_org_ids:
         names = sorted(picture.organisations.get(i, i) for i in f.owner_org_ids)
@@ -849,7 +849,7 @@ def write_lagesbild_report(
         scope = replace(f, period_from=current.start, period_to=current.end,
                         statuses=statuses)
     current = picture.periods.current
-    walks = [walk_protocol(db, walk_id, store=store, today=picture.today)
+    walks = [as_printed(walk_protocol(db, walk_id, store=store, today=picture.today))
              for walk_id in walks_in_period(db, current.start, current.end, f.area_ids)]
     if not annex:
         walks = [without_free_text(w) for w in walks]
@@ -864,7 +864,7 @@ def write_lagesbild_report(
     if scope is not None:
         rows = iter_observations(db, scope)
         if found and personal_data == export_privacy.MASK:
-            rows = (export_privacy.masked(row) for row in rows)
+            rows = (export_privacy.masked(row, export_privacy.ANNEX_FIELDS) for row in rows)
     # Maps, route maps and thumbnails are drawn in threads while the rest is read.
     tiles = open_tiles(tiles_path)
     try:
@@ -906,9 +906,23 @@ def _report_findings(db: Any, picture: Any, walks: Sequence[Any],
     if scope is not None:
         rows = iter_observations(db, scope)
         try:
-            yield from export_privacy.find(rows, where=("bilaga", "annex"))
+            yield from export_privacy.find(rows, where=("bilaga", "annex"),
+                                           fields=export_privacy.ANNEX_FIELDS)
         finally:
             rows.close()
+
+
+def _as_printed(picture: Any) -> Any:
+    """The lägesbild without what the report does not print of its measures (their
+    descriptions), so the privacy guard looks only at what the file will hold."""
+    from dataclasses import replace
+
+    def printed(measures: Iterable[Any]) -> tuple[Any, ...]:
+        return tuple(replace(m, description="") for m in measures)
+
+    return replace(picture, open_measures=printed(picture.open_measures),
+                   overdue_measures=printed(picture.overdue_measures),
+                   followed_measures=printed(picture.followed_measures))
 
 
 def _masked_picture(picture: Any) -> Any:

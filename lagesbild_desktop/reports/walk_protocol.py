@@ -492,6 +492,15 @@ def build_walk_protocol(protocol: Any, path: str | Path, *, tiles: Any = None,
     return path
 
 
+def as_printed(protocol: Any) -> Any:
+    """The protocol without what the PDF does not print (the measures' descriptions), so
+    the privacy guard looks only at what the file will hold."""
+    from dataclasses import replace
+
+    return replace(protocol, measures=tuple(replace(m, description="")
+                                            for m in protocol.measures))
+
+
 def write_walk_protocol(db: Any, walk_id: str, path: str | Path, *, store: Path | None = None,
                         tiles_path: Path | None = None, author: str = "",
                         today: date | None = None, actor: Any = None,
@@ -515,7 +524,7 @@ def write_walk_protocol(db: Any, walk_id: str, path: str | Path, *, store: Path 
         from lagesbild_desktop.services.permissions import require
 
         require(actor, "report")
-    protocol = walk_protocol(db, walk_id, store=store, today=today)
+    protocol = as_printed(walk_protocol(db, walk_id, store=store, today=today))
     findings = list(export_privacy.find([protocol]))
     if findings and personal_data == export_privacy.REFUSE:
         raise export_privacy.PersonalDataFound(findings)

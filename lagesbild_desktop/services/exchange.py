@@ -296,10 +296,11 @@ def export_observations(
 
         require(actor, "export")
     export_privacy.check_choice(personal_data)
+    printed = export_privacy.CSV_FIELDS if fmt == "csv" else None
     if personal_data == export_privacy.REFUSE:
         scanned = iter_observations(db, f)
         try:
-            findings = list(export_privacy.find(scanned))
+            findings = list(export_privacy.find(scanned, fields=printed))
         finally:
             scanned.close()
         if findings:
@@ -315,9 +316,10 @@ def export_observations(
             yield from rows
             return
         for view in rows:
-            hits = sum(1 for _ in export_privacy.find([view]))
+            hits = sum(1 for _ in export_privacy.find([view], fields=printed))
             found[0] += hits
-            yield export_privacy.masked(view) if hits and personal_data == "mask" else view
+            yield (export_privacy.masked(view, printed) if hits and personal_data == "mask"
+                   else view)
     # mkstemp makes the file readable by its owner only; exports hold observations, so
     # that is kept after the move.
     try:

@@ -41,6 +41,10 @@ TEXT_FIELDS: Final = {
     "file_name": ("filnamn", "file name"),
     "police_report": ("polisanmälan", "police report"),
 }
+# What a CSV row prints of an observation (GeoJSON prints every field: None).
+CSV_FIELDS: Final = frozenset({"description", "place_name"})
+# What the report's annex prints of an observation.
+ANNEX_FIELDS: Final = frozenset({"title", "description", "place_name"})
 # Fields holding nested views to look into (a walk's findings, measures and photos).
 NESTED_FIELDS: Final = frozenset({"findings", "measures", "photos", "hotspots",
                                   "open_measures", "overdue_measures", "followed_measures"})
@@ -118,13 +122,14 @@ def _fields(obj: Any) -> Iterator[str]:
     return (f.name for f in dataclasses.fields(obj))
 
 
-def _walk(obj: Any, index: int, where: tuple[str, str]) -> Iterator[ExportFinding]:
+def _walk(obj: Any, index: int, where: tuple[str, str],
+          fields: frozenset[str] | None) -> Iterator[ExportFinding]:
     sv, en = _label(obj, index)
     if where[0]:
         sv, en = f"{where[0]} › {sv}", f"{where[1]} > {en}"
     for name in _fields(obj):
         value = getattr(obj, name)
-        if name in TEXT_FIELDS and isinstance(value, str):
+        if _scanned(name, fields) and isinstance(value, str):
             field_sv, field_en = TEXT_FIELDS[name]
             for found in scan(value):
                 yield ExportFinding(found.kind, found.text, f"{sv}: {field_sv}",
@@ -132,27 +137,33 @@ def _walk(obj: Any, index: int, where: tuple[str, str]) -> Iterator[ExportFindin
         elif name in NESTED_FIELDS and isinstance(value, tuple | list):
             for n, item in enumerate(value):
                 if dataclasses.is_dataclass(item):
-                    yield from _walk(item, n, (sv, en))
+                    yield from _walk(item, n, (sv, en), fields)
 
 
-def find(views: Iterable[Any], *, where: tuple[str, str] = ("", "")) -> Iterator[ExportFinding]:
-    """Every finding in the free text of `views` (dataclasses), in order."""
+def _scanned(name: str, fields: frozenset[str] | None) -> bool:
+    return name in TEXT_FIELDS and (fields is None or name in fields)
+
+
+def find(views: Iterable[Any], *, where: tuple[str, str] = ("", ""),
+         fields: frozenset[str] | None = None) -> Iterator[ExportFinding]:
+    """Every finding in the free text of `views` (dataclasses), in order; `fields`: only
+    these of TEXT_FIELDS (those the file prints), None for all."""
     for n, view in enumerate(views):
-        yield from _walk(view, n, where)
+        yield from _walk(view, n, where, fields)
 
 
-def masked(view: T) -> T:
-    """`view` with every finding in its free text (nested views too) replaced by its label;
-    the same object when there is nothing to mask."""
+def masked(view: T, fields: frozenset[str] | None = None) -> T:
+    """`view` with every finding in its free text (nested views too; `fields` as for
+    `find`) replaced by its label; the same object when there is nothing to mask."""
     changes: dict[str, Any] = {}
     for name in _fields(view):
         value = getattr(view, name)
-        if name in TEXT_FIELDS and isinstance(value, str):
+        if _scanned(name, fields) and isinstance(value, str):
             findings: list[Finding] = scan(value)
             if findings:
                 changes[name] = mask(value, findings)
         elif name in NESTED_FIELDS and isinstance(value, tuple | list):
-            items = [masked(item) if dataclasses.is_dataclass(item) else item
+            items = [masked(item, fields) if dataclasses.is_dataclass(item) else item
                      for item in value]
             if any(a is not b for a, b in zip(items, value, strict=True)):
                 changes[name] = type(value)(items)
@@ -162,20 +173,6 @@ def masked(view: T) -> T:
 def check_choice(choice: str) -> None:
     if choice not in CHOICES:
         raise ValueError(f"personal_data must be one of {CHOICES}, not {choice!r}")
-
-
-def guard(views: list[T], choice: str, *, where: tuple[str, str] = ("", "")) -> list[T]:
-    """The views as they may be exported under `choice` (REFUSE raises when any holds
-    personal data)."""
-    check_choice(choice)
-    if choice == KEEP:
-        return views
-    if choice == REFUSE:
-        findings = list(find(views, where=where))
-        if findings:
-            raise PersonalDataFound(findings)
-        return views
-    return [masked(v) for v in views]
 
 
 def audit_details(choice: str, found: int) -> dict[str, Any]:

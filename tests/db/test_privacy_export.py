@@ -267,3 +267,21 @@ def test_the_command_line_refuses_a_role_without_the_right(tmp_path, capsys):
                                         audit_log.AuditFilter(action="export")).rows
     finally:
         db.close()
+
+
+def test_only_what_the_file_prints_is_scanned(db, actor, tmp_path):
+    from lagesbild_desktop.reports.lagesbild_report import write_lagesbild_report
+
+    # CSV has no title column; GeoJSON has every field.
+    observation(db, actor, title=f"Ring {PHONE}", description="Klotter på garaget.")
+    assert export_observations(db, ObservationFilter(), "csv", tmp_path / "a.csv",
+                               actor=actor) == 1
+    with pytest.raises(export_privacy.PersonalDataFound):
+        export_observations(db, ObservationFilter(), "geojson", tmp_path / "a.geojson",
+                            actor=actor)
+    # The report prints no measure descriptions.
+    measures.create_measure(db, actor, MeasureInput(
+        "Byt lampor", "situational", description=f"Fastighetsskötaren {PHONE}",
+        deadline=date(2027, 1, 20)))
+    write_lagesbild_report(db, ObservationFilter(*PERIOD), tmp_path / "lb.pdf", today=TODAY)
+    assert (tmp_path / "lb.pdf").exists()
