@@ -292,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     photos.add_argument("--keep", metavar="WHAT",
                         help="'none' (the default), 'time', 'gps' or 'time,gps': applies to "
                              "photos added from now on")
+    photos.add_argument("--strip-stored", action="store_true",
+                        help="also remove the metadata from photos stored before (each gets "
+                             "a new hash; the change syncs to the server and other devices)")
     retention_command.add_parser(commands)
     audit_command.add_parser(commands)
     return parser
@@ -834,6 +837,11 @@ def cmd_photo_metadata(args: argparse.Namespace) -> int:
                                 "gps eller time,gps.")
             attachments.set_photo_metadata_keep(db, acting_user(args, db), frozenset(words))
         keep = attachments.photo_metadata_keep(db)
+        if args.strip_stored:
+            done = attachments.strip_stored_photos(db, acting_user(args, db),
+                                                   config.attachments_dir(db.path))
+            print(f"{done.stripped} lagrade foton rensades, {done.unchanged} behövde inte "
+                  f"rensas, {done.not_yours} tillhör andra organisationer och lämnades.")
     finally:
         db.close()
     words_sv = {"time": "tidpunkt", "gps": "GPS-position"}

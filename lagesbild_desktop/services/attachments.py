@@ -21,7 +21,7 @@ from lagesbild_desktop.db.models import Attachment, Observation, Setting
 from lagesbild_desktop.domain import photo_metadata
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.periods import LOCAL
-from lagesbild_desktop.services.permissions import require, require_record
+from lagesbild_desktop.services.permissions import may_change, require, require_record
 
 log = logging.getLogger(__name__)
 
@@ -124,6 +124,69 @@ def store_file(store: Path, source: Path,
     store.mkdir(parents=True, exist_ok=True)
     sha256, _ = blobfiles.write_blob(store, data)
     return sha256, len(data)
+
+
+@dataclass(frozen=True, slots=True)
+class StripResult:
+    stripped: int  # photos whose metadata was removed (each now under a new hash)
+    unchanged: int  # nothing to remove, not an image, or the file is missing here
+    not_yours: int  # another organisation's photo this account may not change
+
+
+def strip_stored_photos(db: Database, actor: Actor, store: Path) -> StripResult:
+    """Remove the metadata from photos stored before it was removed on import, keeping
+    what the installation keeps (`photo_metadata_keep`).
+
+    The stripped bytes have another hash: each attachment is pointed at its new file by an
+    ordinary edit, which syncs, so the server and the other devices get the stripped photo
+    too; the old file is deleted when no attachment row (a deleted one included) uses it.
+    """
+    require(actor, "set_privacy")
+    keep = photo_metadata_keep(db)
+    stripped = unchanged = not_yours = 0
+    old_files: set[str] = set()
+    with db.session() as session:
+        rows = [(a.id, a.sha256) for a in session.scalars(
+            select(Attachment).where(Attachment.deleted_at.is_(None))
+            .order_by(Attachment.created_at, Attachment.id))]
+    for attachment_id, sha256 in rows:
+        try:
+            data = read_blob(store, sha256)
+        except (OSError, blobfiles.BlobLocked) as error:
+            log.warning("photo %s not stripped: %s", sha256, error)
+            unchanged += 1
+            continue
+        result = photo_metadata.strip_metadata(data, keep)
+        if not result.changed:
+            unchanged += 1
+            continue
+        with db.transaction() as session:
+            attachment = records.get(session, Attachment, attachment_id)
+            if not may_change(actor, attachment.owner_org_id, attachment.sharing):
+                not_yours += 1
+                continue
+            new_sha, _ = blobfiles.write_blob(store, result.data)
+            values: dict[str, object] = {"sha256": new_sha, "size": len(result.data)}
+            if photo_metadata.TIME not in keep:
+                values["taken_at"] = None
+            if photo_metadata.GPS not in keep:
+                values.update(exif_latitude=None, exif_longitude=None)
+            records.update(session, actor, attachment, values)
+            audit_details = {"old_sha256": sha256, "new_sha256": new_sha, "kind": result.kind}
+            from lagesbild_desktop.db import audit
+
+            audit.append(session, actor.user_id, [audit.AuditEvent(
+                "strip_photo_metadata", "attachment", attachment_id, audit_details)])
+        stripped += 1
+        old_files.add(sha256)
+    with db.session() as session:
+        still_used = set(session.scalars(select(Attachment.sha256).where(
+            Attachment.sha256.in_(sorted(old_files)))))
+    for sha256 in sorted(old_files - still_used):
+        blob_path(store, sha256).unlink(missing_ok=True)
+    log.info("stored photos: %d stripped, %d unchanged, %d of other organisations", stripped,
+             unchanged, not_yours)
+    return StripResult(stripped, unchanged, not_yours)
 
 
 def _rational(value: object) -> float:

@@ -132,3 +132,43 @@ def test_the_command_line_shows_and_sets_the_choice(db, db_path, actor, finding,
     assert attachments.photo_metadata_keep(db) == {GPS}
     assert cli.main(["photo-metadata", "--db", str(db_path), "--keep", "none"]) == 0
     assert attachments.photo_metadata_keep(db) == frozenset()
+
+
+def test_photos_stored_before_are_stripped_under_a_new_hash(db, db_path, actor, finding,
+                                                            tmp_path, capsys):
+    from lagesbild_desktop import cli, config
+    from lagesbild_desktop.db import blobfiles
+    from lagesbild_desktop.db.models import Attachment, Outbox
+    from lagesbild_desktop.services.installation import add_organisation
+
+    store = config.attachments_dir(db_path)
+    # As an older version stored them: the bytes as taken, GPS in the record.
+    old = attachments.add_attachment(db, actor, store, finding,
+                                     camera_photo(tmp_path / "a.jpg"))
+    original = camera_photo(tmp_path / "b.jpg").read_bytes()
+    old_sha, _ = blobfiles.write_blob(store, original)
+    other_org = add_organisation(db, "Polisen", "police")
+    with db.transaction() as session:
+        mine = session.get(Attachment, old.id)
+        mine.sha256, mine.size, mine.exif_latitude = old_sha, len(original), 59.5
+        theirs = Attachment(**{c.name: getattr(mine, c.key) for c in Attachment.__table__.c
+                               if c.name not in ("id", "owner_org_id", "sharing")},
+                            id="01a219b6-0000-7000-8000-000000000001",
+                            owner_org_id=other_org, sharing="internal")
+        session.add(theirs)
+    coordinator = replace(actor, role="coordinator")
+    done = attachments.strip_stored_photos(db, coordinator, store)
+    assert (done.stripped, done.unchanged, done.not_yours) == (1, 0, 1)
+    [view] = [a for a in attachments.list_attachments(db, finding) if a.id == old.id]
+    assert view.sha256 != old_sha
+    assert view.exif_latitude is None
+    no_secrets(attachments.read_blob(store, view.sha256))
+    assert blobfiles.blob_path(store, old_sha).exists()  # the other organisation's uses it
+    with db.session() as session:
+        ops = [o for o in session.query(Outbox).all() if o.row_id == old.id]
+    assert ops[-1].fields["sha256"] == view.sha256  # the new hash syncs
+    # The command line on a plain database acts as its administrator, who may change the
+    # other organisation's photo; then nothing uses the old file and it goes.
+    assert cli.main(["photo-metadata", "--db", str(db_path), "--strip-stored"]) == 0
+    assert "1 lagrade foton rensades, 1 behövde inte rensas" in capsys.readouterr().out
+    assert not blobfiles.blob_path(store, old_sha).exists()
