@@ -37,7 +37,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lagesbild_desktop.domain import catalogue
+from lagesbild_desktop.domain import catalogue, privacy
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.measure import (
     FINISHED,
@@ -55,6 +55,7 @@ from lagesbild_desktop.services.measure_lists import (
 )
 from lagesbild_desktop.services.measures import MeasureView
 from lagesbild_desktop.services.observations import ObservationView
+from lagesbild_desktop.ui import form_parts
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.form_parts import MessageLabel, field_row
 
@@ -682,11 +683,33 @@ class MeasureForm(QDialog):
         self._show_problems(problems)
         if data is None:
             return
+        answer = form_parts.guard_privacy(self.free_text(), self.ask_privacy)
+        if answer == "cancel":
+            return
+        if answer == "mask":
+            data, problems = self._collect()
+            self._show_problems(problems)
+            if data is None:
+                return
         self._saving = True
         self.save_button.setEnabled(False)
         db, actor, measure_id = self._db, self._actor, self._measure_id
         self._work.run(lambda: _store(db, actor, measure_id, data), self._saved_ok,
                        self._save_failed, write=True, label=self.tr("Saving measure"))
+
+    # -- the privacy guard (ui/form_parts.py) ---------------------------------------------
+    def free_text(self) -> list[QLineEdit | QPlainTextEdit]:
+        """Scanned for personal data before a save. The contact is left out: it is the
+        responsible official's name, phone or e-mail, and belongs there."""
+        return [self.title, self.description, self.effect_notes]
+
+    def _privacy_intro(self) -> str:
+        return self.tr("The text may contain personal data. Measures describe places and "
+                       "what is done there, not people: mask it before saving?")
+
+    def ask_privacy(self, found: list[privacy.Finding]) -> str:
+        """"mask", "save" (as typed) or "cancel"; tests replace this."""
+        return form_parts.ask_privacy(self, found, self._privacy_intro())
 
     def _saved_ok(self, view: MeasureView) -> None:
         if not shiboken6.isValid(self):

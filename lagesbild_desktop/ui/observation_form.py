@@ -52,6 +52,7 @@ from lagesbild_desktop.services.choices import Choices, NamedPlace
 from lagesbild_desktop.services.drafts import DraftStore
 from lagesbild_desktop.services.duplicates import DuplicateCandidate
 from lagesbild_desktop.services.observations import ObservationView
+from lagesbild_desktop.ui import form_parts
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.duplicate_offer import DuplicateOffer
 from lagesbild_desktop.ui.filter_panel import colour_icon
@@ -79,8 +80,6 @@ MESSAGE_ROW = {"category": "category", "occurred_from": "time", "occurred_to": "
 # Draft values that say which record the draft is for rather than what was typed.
 _BOOKKEEPING = ("draft_key", "observation_id")
 Message = tuple[str, str, str]  # field, text, level ("error" or "warning")
-# The privacy warning lists at most this many findings, then says how many more.
-PRIVACY_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -801,19 +800,14 @@ class ObservationForm(QDialog):
         self._show_problems(problems)
         if fields is None:
             return
-        found = [f for edit in self._free_text().values()
-                 for f in privacy.scan(self._text_of(edit))]
-        if found:
-            answer = self.ask_privacy(found)
-            if answer == "cancel":
+        answer = form_parts.guard_privacy(list(self._free_text().values()), self.ask_privacy)
+        if answer == "cancel":
+            return
+        if answer == "mask":
+            fields, problems = self._collect()
+            self._show_problems(problems)
+            if fields is None:
                 return
-            if answer == "mask":
-                for edit in self._free_text().values():
-                    self._set_text_of(edit, privacy.mask_all(self._text_of(edit)))
-                fields, problems = self._collect()
-                self._show_problems(problems)
-                if fields is None:
-                    return
         self._saving = True
         self.save_button.setEnabled(False)
         self._write_draft()  # what is typed is on disk before the save starts
@@ -825,56 +819,23 @@ class ObservationForm(QDialog):
                            language, duplicate_of),
             self._saved_ok, self._save_failed, write=True, label=self.tr("Saving observation"))
 
-    # -- the privacy guard ---------------------------------------------------------------
+    # -- the privacy guard (ui/form_parts.py) ---------------------------------------------
     def _free_text(self) -> dict[str, QLineEdit | QPlainTextEdit]:
         """The fields scanned for personal data before a save."""
         return {"title": self.title, "description": self.description,
-                "place_name": self.place_name,
-                "proposed_measure": self.walk_finding.proposed_measure}
+                "place_name": self.place_name, **self.walk_finding.free_text()}
 
-    @staticmethod
-    def _text_of(edit: QLineEdit | QPlainTextEdit) -> str:
-        return edit.text() if isinstance(edit, QLineEdit) else edit.toPlainText()
-
-    @staticmethod
-    def _set_text_of(edit: QLineEdit | QPlainTextEdit, text: str) -> None:
-        if isinstance(edit, QLineEdit):
-            # A mask may be longer than what it hides; the length rule then says so
-            # instead of the line edit cutting the end off.
-            edit.setMaxLength(max(edit.maxLength(), len(text)))
-            edit.setText(text)
-        else:
-            edit.setPlainText(text)
-
-    def kind_label(self, kind: str) -> str:
-        return {privacy.PERSONNUMMER: self.tr("Personal identity number"),
-                privacy.SAMORDNINGSNUMMER: self.tr("Coordination number"),
-                privacy.PHONE: self.tr("Phone number"),
-                privacy.EMAIL: self.tr("E-mail address"),
-                privacy.LICENCE_PLATE: self.tr("Licence plate")}.get(kind, kind)
+    def _privacy_intro(self) -> str:
+        return self.tr("The text may contain personal data. Observations describe places, "
+                       "not people: mask it before saving?")
 
     def privacy_message(self, found: list[privacy.Finding]) -> str:
-        lines = [f"{self.kind_label(f.kind)}: {f.text}" for f in found[:PRIVACY_SHOWN]]
-        if len(found) > PRIVACY_SHOWN:
-            lines.append(self.tr("…and %n more", "", len(found) - PRIVACY_SHOWN))
-        return "\n".join([self.tr(
-            "The text may contain personal data. Observations describe places, not "
-            "people: mask it before saving?"), "", *lines])
+        return form_parts.privacy_message(found, self._privacy_intro())
 
     def ask_privacy(self, found: list[privacy.Finding]) -> str:
         """Warn about personal data in the text: "mask", "save" (as it is) or "cancel";
         tests replace this."""
-        box = QMessageBox(QMessageBox.Icon.Warning, self.tr("Personal data in the text"),
-                          self.privacy_message(found), QMessageBox.StandardButton.NoButton,
-                          self)
-        mask = box.addButton(self.tr("Mask and save"), QMessageBox.ButtonRole.AcceptRole)
-        save = box.addButton(self.tr("Save anyway"), QMessageBox.ButtonRole.DestructiveRole)
-        cancel = box.addButton(self.tr("Cancel"), QMessageBox.ButtonRole.RejectRole)
-        box.setDefaultButton(mask)
-        box.setEscapeButton(cancel)
-        box.exec()
-        clicked = box.clickedButton()
-        return "mask" if clicked == mask else "save" if clicked == save else "cancel"
+        return form_parts.ask_privacy(self, found, self._privacy_intro())
 
     def _saved_ok(self, result: _Saved) -> None:
         if not shiboken6.isValid(self):

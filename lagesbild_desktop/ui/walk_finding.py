@@ -78,6 +78,10 @@ class WalkFinding(QWidget):
         self._lay_out()
         self._connect()
 
+    def free_text(self) -> dict[str, QPlainTextEdit]:
+        """Its fields of free text, for the privacy guard of the form it sits in."""
+        return {"proposed_measure": self.proposed_measure}
+
     def _lay_out(self) -> None:
         header = QHBoxLayout()
         header.setContentsMargins(0, 0, 0, 0)

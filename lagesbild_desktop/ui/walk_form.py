@@ -24,12 +24,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from lagesbild_desktop.domain import catalogue
+from lagesbild_desktop.domain import catalogue, privacy
 from lagesbild_desktop.domain.observation import MAX_TITLE, Problem, ValidationError
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.walk import WalkInput, validate_walk
 from lagesbild_desktop.services import walks
 from lagesbild_desktop.services.walks import WalkView
+from lagesbild_desktop.ui import form_parts
 from lagesbild_desktop.ui.form_parts import MessageLabel
 
 if TYPE_CHECKING:
@@ -226,6 +227,15 @@ class WalkForm(QDialog):
         self.show_problems(problems)
         if any(p.level == "error" for p in problems):
             return
+        answer = form_parts.guard_privacy(self.free_text(), self.ask_privacy)
+        if answer == "cancel":
+            return
+        if answer == "mask":
+            data = self.value()
+            problems = validate_walk(data)
+            self.show_problems(problems)
+            if any(p.level == "error" for p in problems):
+                return
         self._saving = True
         self.save_button.setEnabled(False)
         db, actor, existing = self._db, self._actor, self._existing
@@ -238,6 +248,20 @@ class WalkForm(QDialog):
             def job() -> WalkView:
                 return walks.update_walk(db, actor, walk_id, data)
         self._work.run(job, self._saved, self._failed, write=True, label="save walk")
+
+    # -- the privacy guard (ui/form_parts.py) ---------------------------------------------
+    def free_text(self) -> list[QLineEdit | QPlainTextEdit]:
+        """Scanned for personal data before a save. The organiser is left out: it names
+        the organising official, whose contact details belong there."""
+        return [self.title, self.notes]
+
+    def _privacy_intro(self) -> str:
+        return self.tr("The text may contain personal data. A walk's notes describe "
+                       "places, not people: mask it before saving?")
+
+    def ask_privacy(self, found: list[privacy.Finding]) -> str:
+        """"mask", "save" (as typed) or "cancel"; tests replace this."""
+        return form_parts.ask_privacy(self, found, self._privacy_intro())
 
     def _saved(self, view: WalkView) -> None:
         if not shiboken6.isValid(self):
