@@ -98,6 +98,30 @@ def get_policy(db: Database) -> RetentionPolicy:
         return _read_policy(session)
 
 
+@dataclass(frozen=True, slots=True)
+class RetentionCategory:
+    code: str
+    label: str
+    parent: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class RetentionSettings:
+    """What the retention dialog shows: the policy and the categories, parents first."""
+
+    policy: RetentionPolicy
+    categories: list[RetentionCategory]
+
+
+def get_settings(db: Database, language: str = "sv") -> RetentionSettings:
+    with db.session() as session:
+        rows = session.scalars(select(Category).where(Category.deleted_at.is_(None))
+                               .order_by(Category.sort_order, Category.code)).all()
+        return RetentionSettings(_read_policy(session), [
+            RetentionCategory(c.code, c.label_en if language == "en" else c.label_sv,
+                              c.parent_code) for c in rows])
+
+
 def set_policy(db: Database, actor: Actor, policy: RetentionPolicy) -> None:
     """Store the policy (administrators and coordinators only); the change is audited."""
     require(actor, "set_retention")
