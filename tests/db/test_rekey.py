@@ -17,6 +17,7 @@ from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.observation import ObservationInput
 from lagesbild_desktop.services import accounts, attachments, observations, rekey
 from lagesbild_desktop.services.permissions import NotPermitted
+from tests.memory_keyring import MemoryKeyring
 
 PASSWORD = "korrekt häst batteri"
 BERTIL = "bertils lösenord"
@@ -202,34 +203,6 @@ def test_an_old_style_entry_is_upgraded_at_sign_in_and_then_gets_the_new_key(ins
 
 
 # -- the key in the OS keyring ---------------------------------------------------------------
-class MemoryKeyring:
-    """A real keyring backend, in this process (the machine runs no keyring daemon)."""
-
-    def __new__(cls):  # type: ignore[no-untyped-def]
-        from keyring.backend import KeyringBackend
-
-        class Backend(KeyringBackend):
-            priority = 1  # type: ignore[assignment]
-
-            def __init__(self) -> None:
-                super().__init__()
-                self.entries: dict[tuple[str, str], str] = {}
-
-            def get_password(self, service, username):  # type: ignore[no-untyped-def]
-                return self.entries.get((service, username))
-
-            def set_password(self, service, username, password):  # type: ignore[no-untyped-def]
-                self.entries[(service, username)] = password
-
-            def delete_password(self, service, username):  # type: ignore[no-untyped-def]
-                from keyring.errors import PasswordDeleteError
-
-                if self.entries.pop((service, username), None) is None:
-                    raise PasswordDeleteError(username)
-
-        return Backend()
-
-
 @pytest.fixture
 def memory_keyring():
     import keyring

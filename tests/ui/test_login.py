@@ -99,3 +99,32 @@ def test_the_demo_database_prefills_its_account_and_shows_the_password(tmp_path,
     assert shown["username"] == "admin.demo"
     assert '"demo"' in shown["hint"]
     assert signed.actor.role == "admin"
+
+
+def test_a_keyring_database_without_a_keyring_says_so_in_the_dialog(qtbot, tmp_path,
+                                                                    monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    from lagesbild_desktop.db import keyfile
+    from tests.memory_keyring import MemoryKeyring
+
+    monkeypatch.setattr(keyfile, "KDF", {"name": "argon2id", "time_cost": 1,
+                                         "memory_cost": 1024, "parallelism": 1})
+    before = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    try:
+        path = tmp_path / "lagesbild.db"
+        db, _ = accounts.create_encrypted(path, "anna", "Anna", PASSWORD, key_storage="keyring")
+        db.close()
+        keyring.set_keyring(fail.Keyring())  # the same files on a machine without a keyring
+        dialog = LoginDialog(lambda name, pw, _shown: accounts.open_and_sign_in(path, name, pw),
+                             username="anna")
+        qtbot.addWidget(dialog)
+        dialog.show()
+        dialog.password.setText(PASSWORD)
+        qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        assert dialog.isVisible()
+        assert "nyckelring" in dialog.problem.text()
+    finally:
+        keyring.set_keyring(before)
