@@ -38,11 +38,12 @@ BUNDLED_FILES = (
     "resources/i18n/lagesbild_sv.qm", "resources/fonts/DejaVuSans.ttf",
     "resources/web/lagesbild-map.js", "resources/areas/vastra_malardalen.geojson",
     "lagesbild_desktop/db/migrations/env.py", "xstatic/pkg/leaflet/data/leaflet.js",
-    "folium/templates/leaflet_heat.min.js", "PySide6/Qt/translations/qtbase_sv.qm",
-    "PySide6/Qt/translations/qtwebengine_locales/sv.pak",
-    "PySide6/Qt/resources/qtwebengine_resources.pak", "resources/docs/anvandarguide.md",
+    "folium/templates/leaflet_heat.min.js", "resources/docs/anvandarguide.md",
     "resources/licenses/Leaflet.txt",
 )
+# Under Qt's folder: PySide6/Qt on Linux and macOS, PySide6 on Windows.
+QT_FILES = ("translations/qtbase_sv.qm", "translations/qtwebengine_locales/sv.pak",
+            "resources/qtwebengine_resources.pak")
 
 
 class SmokeFailed(Exception):
@@ -66,7 +67,11 @@ def bundle_size_mb(bundle: Path) -> float:
 def check_contents(bundle: Path, exe: Path) -> int:
     """The data files are there and the left-out packages are not; returns module count."""
     internal = bundle / "_internal"
+    qt = internal / "PySide6" / "Qt"
+    if not (qt / "translations").is_dir():
+        qt = internal / "PySide6"
     missing = [f for f in BUNDLED_FILES if not (internal / f).is_file()]
+    missing += [f"{qt.relative_to(internal)}/{f}" for f in QT_FILES if not (qt / f).is_file()]
     if missing:
         raise SmokeFailed(f"files missing from the bundle: {', '.join(missing)}")
     for pattern in ("_rl_accel.*", "sqlcipher3/_sqlite3*", "_argon2_cffi_bindings/_ffi*"):
@@ -74,8 +79,7 @@ def check_contents(bundle: Path, exe: Path) -> int:
             raise SmokeFailed(f"no {pattern} in the bundle (a C extension the app needs)")
     if not any(internal.glob("lagesbild_desktop-*.dist-info/METADATA")):
         raise SmokeFailed("the project's metadata (for the About dialog) is not in the bundle")
-    locales = sorted(p.name for p in (internal / "PySide6/Qt/translations/qtwebengine_locales")
-                     .glob("*.pak"))
+    locales = sorted(p.name for p in (qt / "translations" / "qtwebengine_locales").glob("*.pak"))
     if len(locales) > 3:
         raise SmokeFailed(f"QtWebEngine locales not trimmed to sv/en: {locales}")
     dangling = [str(p) for p in internal.rglob("*") if p.is_symlink() and not p.exists()]
