@@ -1,4 +1,8 @@
-"""The sign-in dialog at start-up, and the first administrator's account on a new installation."""
+"""The sign-in dialog at start-up, and the first administrator's account on a new installation.
+
+The attempt (argon2 twice, opening the database, finishing an interrupted rekey) takes a
+second or more, so it runs in the background; the dialog stays responsive and says so.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
+import shiboken6
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -16,7 +21,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from lagesbild_desktop.ui.background import BackgroundWork
+
 log = logging.getLogger(__name__)
+
+_WORK: list[BackgroundWork] = []
+
+
+def _background() -> BackgroundWork:
+    """One helper for every sign-in dialog, kept for the process: a helper collected by
+    Python while Qt still delivers its queued result crashed PySide (see the tests)."""
+    if not _WORK:
+        _WORK.append(BackgroundWork())
+    return _WORK[0]
+
 
 # attempt(username, password, display_name) -> what the caller wants back; raises an
 # exception with `message_sv` (LoginFailed, DatabaseProblem) when it does not work.
@@ -65,21 +83,29 @@ class LoginDialog(QDialog):
         self.problem.setStyleSheet("color: #b00020")
         self.problem.hide()
         layout.addWidget(self.problem)
-        buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
-                                   | QDialogButtonBox.StandardButton.Cancel)
-        ok = buttons.button(QDialogButtonBox.StandardButton.Ok)
+        self.busy = QLabel(self.tr("Signing in…"))
+        self.busy.hide()
+        layout.addWidget(self.busy)
+        self.buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Ok
+                                        | QDialogButtonBox.StandardButton.Cancel)
+        ok = self.buttons.button(QDialogButtonBox.StandardButton.Ok)
         ok.setText(self.tr("Create account") if first_run else self.tr("Sign in"))
-        buttons.accepted.connect(self.try_sign_in)
-        buttons.rejected.connect(self.reject)
-        layout.addWidget(buttons)
+        self.buttons.accepted.connect(self.try_sign_in)
+        self.buttons.rejected.connect(self.reject)
+        layout.addWidget(self.buttons)
         (self.password if username else self.username).setFocus()
+        self._work = _background()
+        self._trying = False
 
     def show_problem(self, text: str) -> None:
         self.problem.setText(text)
         self.problem.show()
 
     def try_sign_in(self) -> None:
-        """Check what was typed; stay open with a message when it does not work."""
+        """Check what was typed in the background; stay open with a message when it does
+        not work."""
+        if self._trying:
+            return
         name, password = self.username.text().strip(), self.password.text()
         if not name:
             self.show_problem(self.tr("Type your user name."))
@@ -87,19 +113,48 @@ class LoginDialog(QDialog):
         if self.first_run and password != self.repeat.text():
             self.show_problem(self.tr("The two passwords differ."))
             return
-        try:
-            self.result_value = self._attempt(name, password, self.display_name.text().strip())
-        except Exception as error:  # noqa: BLE001 - every refusal is shown the same way
-            message = getattr(error, "message_sv", None)
-            if message is None:
-                raise
-            log.warning("sign-in as %s failed: %s", name, error)
-            self.password.clear()
-            self.repeat.clear()
-            self.password.setFocus()
-            self.show_problem(message)
+        shown, attempt = self.display_name.text().strip(), self._attempt
+        self._set_trying(True)
+        self._work.run(lambda: attempt(name, password, shown), self._signed_in,
+                       lambda error: self._refused(name, error), label="sign in")
+
+    def _set_trying(self, trying: bool) -> None:
+        self._trying = trying
+        self.buttons.setEnabled(not trying)
+        for edit in (self.username, self.display_name, self.password, self.repeat):
+            edit.setReadOnly(trying)
+        self.busy.setVisible(trying)
+        if trying:
+            self.problem.hide()
+
+    def _signed_in(self, result: Any) -> None:
+        if not shiboken6.isValid(self):
             return
+        self._set_trying(False)
+        self.result_value = result
         self.accept()
+
+    def _refused(self, name: str, error: BaseException) -> None:
+        if not shiboken6.isValid(self):
+            return
+        self._set_trying(False)
+        message = getattr(error, "message_sv", None)
+        if message is None:
+            # Not a refusal but a fault: logged with its trace, said plainly.
+            log.error("sign-in as %s failed unexpectedly", name, exc_info=error)
+            message = self.tr("Signing in failed: %1").replace("%1", str(error))
+        else:
+            log.warning("sign-in as %s failed: %s", name, error)
+        self.password.clear()
+        self.repeat.clear()
+        self.password.setFocus()
+        self.show_problem(message)
+
+    def reject(self) -> None:
+        """Cancel waits for an attempt under way (it may have opened the database)."""
+        if self._trying:
+            return
+        super().reject()
 
     @classmethod
     def ask(cls, attempt: Attempt, **kwargs: Any) -> Any:

@@ -23,6 +23,7 @@ def test_a_wrong_password_is_said_clearly_and_the_dialog_stays(qtbot, db, accoun
     dialog.show()
     qtbot.keyClicks(dialog.password, "fel")
     qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: not dialog.problem.isHidden())  # checked in the background
     assert dialog.isVisible()
     assert dialog.problem.text() == "Fel användarnamn eller lösenord."
     assert dialog.password.text() == ""
@@ -47,7 +48,7 @@ def test_the_first_administrator_types_the_password_twice(qtbot, db):
     dialog.password.setText("kort")
     dialog.repeat.setText("kort")
     dialog.try_sign_in()
-    assert "minst 8 tecken" in dialog.problem.text()
+    qtbot.waitUntil(lambda: "minst 8 tecken" in dialog.problem.text())
     dialog.password.setText(PASSWORD)
     dialog.repeat.setText(PASSWORD)
     dialog.display_name.setText("Anna Admin")
@@ -124,7 +125,37 @@ def test_a_keyring_database_without_a_keyring_says_so_in_the_dialog(qtbot, tmp_p
         dialog.show()
         dialog.password.setText(PASSWORD)
         qtbot.keyClick(dialog.password, Qt.Key.Key_Return)
+        qtbot.waitUntil(lambda: "nyckelring" in dialog.problem.text())
         assert dialog.isVisible()
-        assert "nyckelring" in dialog.problem.text()
     finally:
         keyring.set_keyring(before)
+
+
+def test_the_dialog_stays_responsive_while_the_password_is_checked(qtbot):
+    """The attempt runs off the GUI thread; Cancel waits for it, then works again."""
+    import threading
+
+    from PySide6.QtCore import QThread
+
+    release, threads = threading.Event(), []
+
+    def slow(name, password, _shown):  # type: ignore[no-untyped-def]
+        threads.append(QThread.currentThread())
+        release.wait(10)
+        raise accounts.LoginFailed("refused", "Fel användarnamn eller lösenord.")
+
+    dialog = LoginDialog(slow, username="anna")
+    qtbot.addWidget(dialog)
+    dialog.show()
+    dialog.password.setText("x")
+    dialog.try_sign_in()
+    qtbot.waitUntil(lambda: bool(threads))
+    assert threads[0] is not QThread.currentThread()
+    assert dialog.busy.isVisible()
+    dialog.reject()  # ignored while the attempt runs
+    assert dialog.isVisible()
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.busy.isVisible())
+    assert dialog.problem.text() == "Fel användarnamn eller lösenord."
+    with qtbot.waitSignal(dialog.rejected):
+        dialog.reject()
