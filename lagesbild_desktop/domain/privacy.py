@@ -33,12 +33,13 @@ KIND_SV: Final = {
 }
 MASK_SV: Final = {kind: f"[{label.lower()}]" for kind, label in KIND_SV.items()}
 
-# The free-text fields of each synced table (by table name), scanned on save, before
-# export and before a shared record is sent (services.privacy, sync.client).
+# The free-text fields of each synced table (by table name) that a shared record is
+# scanned in before it is sent (sync.privacy_hold): as the forms' guard on save, not a
+# measure's contact, which names the responsible official.
 FREE_TEXT_FIELDS: Final[dict[str, tuple[str, ...]]] = {
     "observation": ("title", "description", "place_name", "proposed_measure"),
     "walk": ("title", "notes"),
-    "measure": ("title", "description", "effect_notes", "responsible_contact"),
+    "measure": ("title", "description", "effect_notes"),
     "attachment": ("file_name",),
 }
 

@@ -27,7 +27,9 @@ KEEP: Final = "keep"
 CHOICES: Final = (REFUSE, MASK, KEEP)
 
 # The free-text fields of the exported views, with their names in the user's words.
-# Ids, codes, dates and names from the catalogue are not free text and are not scanned.
+# Ids, codes, dates and names from the catalogue are not free text and are not scanned;
+# nor are a walk's organiser and a measure's contact, which name the responsible official
+# (as the forms' guard on save, docs/decisions.md "Privacy guard in every form").
 TEXT_FIELDS: Final = {
     "title": ("titel", "title"),
     "description": ("beskrivning", "description"),
@@ -35,8 +37,6 @@ TEXT_FIELDS: Final = {
     "place": ("plats", "place"),
     "proposed_measure": ("föreslagen åtgärd", "proposed measure"),
     "notes": ("anteckningar", "notes"),
-    "organiser": ("arrangör", "organiser"),
-    "responsible_contact": ("kontakt", "contact"),
     "effect_notes": ("kommentar till effekten", "effect notes"),
     "file_name": ("filnamn", "file name"),
     "police_report": ("polisanmälan", "police report"),

@@ -96,3 +96,17 @@ def test_the_sync_command_names_held_changes_apart_from_refused_ones(fleet, tmp_
     err = capsys.readouterr().err
     assert "1 delade ändringar innehåller personuppgifter" in err
     assert "avvisades" not in err
+
+
+def test_a_measures_contact_is_shared_without_asking(fleet):
+    from lagesbild_desktop.domain.measure import MeasureInput
+    from lagesbild_desktop.services import measures
+
+    anna = fleet.device("a", "anna")
+    measures.create_measure(anna.db, anna.actor, MeasureInput(
+        "Byt lampor", "situational", responsible_contact="Örjan Ståhl, 070-123 45 67"))
+    held_one = measures.create_measure(anna.db, anna.actor, MeasureInput(
+        "Byt lampor", "situational", description=f"Boende {PNR} klagade"))
+    report = anna.sync()
+    assert report.held == 1
+    assert [r.row_id for r in held(anna)] == [held_one.id]

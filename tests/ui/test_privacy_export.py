@@ -150,8 +150,7 @@ def test_the_window_report_asks_about_a_measures_phone_number(
     from lagesbild_desktop.services import measures
 
     measures.create_measure(window.db, window.actor, MeasureInput(
-        "Byt lampor i gångtunneln", "situational", responsible_contact=f"Örjan {PHONE}",
-        deadline=date(2027, 1, 20)))
+        f"Byt lampor, Örjan {PHONE}", "situational", deadline=date(2027, 1, 20)))
     window.choose_report_file = lambda: str(tmp_path / "lb.pdf")
     window.open_file = Recorder()
     window.ask_export_privacy = Recorder(answer="cancel")
@@ -160,7 +159,7 @@ def test_the_window_report_asks_about_a_measures_phone_number(
     qtbot.waitUntil(window.report_action.isEnabled, timeout=10_000)
     [(findings,)] = window.ask_export_privacy.calls
     assert [(f.kind, f.text, f.where_sv) for f in findings] == [
-        ("phone", PHONE, "öppna åtgärder › åtgärd ”Byt lampor i gångtunneln”: kontakt")]
+        ("phone", PHONE, "öppna åtgärder › åtgärd ”Byt lampor, Örjan [telefonnummer]”: titel")]
     assert not (tmp_path / "lb.pdf").exists()
     window.ask_export_privacy = Recorder(answer="mask")
     with qtbot.waitSignal(window.report_written, timeout=60_000):
