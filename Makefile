@@ -75,4 +75,4 @@ bundle: setup $(BUNDLE_STAMP)
 	$(VENV)/bin/pyinstaller --noconfirm --distpath dist --workpath build/_work build/lagesbild.spec
 
 clean:
-	rm -rf $(VENV) demo-data .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) demo-data .pytest_cache .ruff_cache .mypy_cache dist build/_work

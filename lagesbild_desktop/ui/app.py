@@ -196,8 +196,10 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     status = 0
     if screenshot is not None:
         def save(drawn: int) -> None:
-            # Let the table finish painting the rows that arrived with the same filter.
-            QTimer.singleShot(300, lambda: finish(drawn))
+            # Let the table paint the rows that came with the same filter, and the web
+            # view composite the drawn canvas (on a first, cold start 300 ms was too
+            # little: a grab without the points).
+            QTimer.singleShot(1500, lambda: finish(drawn))
 
         def finish(drawn: int) -> None:
             window.grab().save(str(screenshot))

@@ -94,7 +94,7 @@ def add_language_menu(menu: QMenu, parent: QWidget, current: str,
                       tell: Callable[[QWidget], None] = tell_restart) -> QMenu:
     """A "Language" submenu (Svenska / English) in `menu`; the choice is saved and used
     from the next start, which `tell` says to the user."""
-    submenu = menu.addMenu(QCoreApplication.translate("Language", "Language"))
+    submenu = menu.addMenu(QCoreApplication.translate("Language", "Lan&guage"))
     group = QActionGroup(submenu)
     # Each language is named in itself, as language menus do.
     for code, name in (("sv", "Svenska"), ("en", "English")):

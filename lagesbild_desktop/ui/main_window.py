@@ -41,6 +41,7 @@ from lagesbild_desktop.ui.export_privacy import ask_export_privacy, guarded_expo
 from lagesbild_desktop.ui.filter_panel import FilterPanel
 from lagesbild_desktop.ui.keyboard import TabLeavesView, tab_between_controls
 from lagesbild_desktop.ui.lagesbild_view import LagesbildView
+from lagesbild_desktop.ui.language import add_language_menu
 from lagesbild_desktop.ui.map_view import MapView
 from lagesbild_desktop.ui.measures_view import MeasuresView
 from lagesbild_desktop.ui.observation_form import ObservationForm
@@ -261,6 +262,8 @@ class MainWindow(QMainWindow):
         self.large_text_action = action(self.tr("&Large text"), "Ctrl+Shift+T",
                                         self.set_large_text, True)
         view_menu.addActions([self.night_action, self.large_text_action])
+        view_menu.addSeparator()
+        self.language_menu = add_language_menu(view_menu, self, self.language, self.settings)
         from lagesbild_desktop.ui import theme
 
         self.night_action.setChecked(theme.saved_night(self.settings))

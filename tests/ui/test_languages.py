@@ -186,7 +186,7 @@ def test_the_language_menu_saves_the_choice_and_says_it_needs_a_restart(
     menu = QMenu(parent)
     told: list[QWidget] = []
     submenu = language.add_language_menu(menu, parent, "sv", store, tell=told.append)
-    assert submenu.title() == QApplication.translate("Language", "Language")
+    assert submenu.title() == QApplication.translate("Language", "Lan&guage")
     actions = {a.text(): a for a in submenu.actions()}
     assert set(actions) == {"Svenska", "English"}
     assert actions["Svenska"].isChecked()
