@@ -135,7 +135,21 @@ def rekey(db: Database, actor: Actor, username: str, password: str, *,
     (step or _no_step)("side file")
     pending.save()  # from here a crash is finished at the next sign-in
     db.engine.dispose()
-    photos = _finish(path, db.key, new, pending, step)
+    try:
+        photos = _finish(path, db.key, new, pending, step)
+    except Exception as error:
+        # The open Database goes on with whichever key the file has now; the side file
+        # stays, and the next sign-in finishes the rest.
+        if _opens(path, new):
+            db.switch_key(new)
+            blobfiles.use_key(config.attachments_dir(path), new)
+        log.error("rekey of %s interrupted: %s", path, error)
+        if isinstance(error, DatabaseProblem):
+            raise
+        raise RekeyRefused(
+            f"the rekey of {path} was interrupted: {error}",
+            "Nyckelbytet avbröts. Inget är förlorat: logga in på nytt så avslutas "
+            "det.") from error
     db.switch_key(new)
     blobfiles.use_key(config.attachments_dir(path), new)
     with db.transaction() as session:
