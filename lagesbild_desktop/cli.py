@@ -280,7 +280,7 @@ def build_parser() -> argparse.ArgumentParser:
     password.add_argument("account", metavar="ACCOUNT")
     password.add_argument("--new-password-file", type=Path, metavar="FILE")
 
-    from lagesbild_desktop import audit_command, retention_command
+    from lagesbild_desktop import audit_command, rekey_command, retention_command
 
     photos = commands.add_parser(
         "photo-metadata", help="what photos keep of their metadata (EXIF) when added",
@@ -297,6 +297,7 @@ def build_parser() -> argparse.ArgumentParser:
                              "a new hash; the change syncs to the server and other devices)")
     retention_command.add_parser(commands)
     audit_command.add_parser(commands)
+    rekey_command.add_parser(commands)
     return parser
 
 
@@ -863,13 +864,19 @@ def cmd_audit(args: argparse.Namespace) -> int:
     return audit_command.run(args)
 
 
+def cmd_rekey(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import rekey_command
+
+    return rekey_command.run(args)
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
     "report": cmd_report, "walk-report": cmd_walk_report, "sync": cmd_sync,
     "privacy-scan": cmd_privacy_scan, "retention": cmd_retention,
     "photo-metadata": cmd_photo_metadata,
-    "audit": cmd_audit, "encrypt": cmd_encrypt,
+    "audit": cmd_audit, "rekey": cmd_rekey, "encrypt": cmd_encrypt,
     "set-password": cmd_set_password,
 }
 

@@ -192,6 +192,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     window.resize(1440, 900)
     window.show()
     idle_lock = start_lock(window, db, signed)
+    window.file_menu.insertAction(window.quit_action, idle_lock.lock_action)
     start_retention(app, work, db, actor, window, language)
     status = 0
     if screenshot is not None:

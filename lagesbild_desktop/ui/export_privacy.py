@@ -12,9 +12,10 @@ from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtWidgets import QMessageBox, QWidget
+from PySide6.QtWidgets import QWidget
 
 from lagesbild_desktop.services.export_privacy import ExportFinding, PersonalDataFound
+from lagesbild_desktop.ui.form_parts import ask_privacy_choice
 
 SHOWN = 10
 
@@ -23,36 +24,26 @@ Start = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], 
 
 
 def findings_text(findings: list[ExportFinding], limit: int | None = SHOWN) -> str:
-    tr = QCoreApplication.translate
     shown = findings if limit is None else findings[:limit]
     lines = [f"{f.kind_sv}: {f.text} ({f.where_sv})" for f in shown]
     if limit is not None and len(findings) > limit:
-        lines.append(tr("ExportPrivacy", "…and %n more", "", len(findings) - limit))
+        lines.append(QCoreApplication.translate("ExportPrivacy", "…and %n more", "",
+                                                len(findings) - limit))
     return "\n".join(lines)
 
 
 def ask_export_privacy(parent: QWidget, findings: list[ExportFinding]) -> str:
     """Ask what to do with personal data in an export: "mask", "keep" or "cancel"."""
-    tr = QCoreApplication.translate
-    text = tr("ExportPrivacy", "The file would hold personal data (%n finding(s)). Mask them "
-              "in the file? The records themselves are not changed.", "", len(findings))
-    box = QMessageBox(QMessageBox.Icon.Warning,
-                      tr("ExportPrivacy", "Personal data in the export"),
-                      f"{text}\n\n{findings_text(findings)}",
-                      QMessageBox.StandardButton.NoButton, parent)
-    if len(findings) > SHOWN:
-        box.setDetailedText(findings_text(findings, None))
-    mask = box.addButton(tr("ExportPrivacy", "Mask in the file"),
-                         QMessageBox.ButtonRole.AcceptRole)
-    keep = box.addButton(tr("ExportPrivacy", "Export unchanged"),
-                         QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(tr("ExportPrivacy", "Cancel"),
-                           QMessageBox.ButtonRole.RejectRole)
-    box.setDefaultButton(mask)
-    box.setEscapeButton(cancel)
-    box.exec()
-    clicked = box.clickedButton()
-    return "mask" if clicked == mask else "keep" if clicked == keep else "cancel"
+    translate = QCoreApplication.translate
+    text = translate("ExportPrivacy", "The file would hold personal data (%n finding(s)). "
+                     "Mask them in the file? The records themselves are not changed.", "",
+                     len(findings))
+    return ask_privacy_choice(
+        parent, translate("ExportPrivacy", "Personal data in the export"),
+        f"{text}\n\n{findings_text(findings)}",
+        ("mask", translate("ExportPrivacy", "Mask in the file")),
+        ("keep", translate("ExportPrivacy", "Export unchanged")),
+        findings_text(findings, None) if len(findings) > SHOWN else "")
 
 
 def guarded_export(start: Start, written: Callable[[Any], None],

@@ -88,12 +88,12 @@ def mask_edits(edits: Iterable[TextEdit]) -> None:
 
 
 def kind_label(kind: str) -> str:
-    tr = QCoreApplication.translate
-    return {privacy.PERSONNUMMER: tr("ObservationForm", "Personal identity number"),
-            privacy.SAMORDNINGSNUMMER: tr("ObservationForm", "Coordination number"),
-            privacy.PHONE: tr("ObservationForm", "Phone number"),
-            privacy.EMAIL: tr("ObservationForm", "E-mail address"),
-            privacy.LICENCE_PLATE: tr("ObservationForm", "Licence plate")}.get(kind, kind)
+    translate = QCoreApplication.translate
+    return {privacy.PERSONNUMMER: translate("ObservationForm", "Personal identity number"),
+            privacy.SAMORDNINGSNUMMER: translate("ObservationForm", "Coordination number"),
+            privacy.PHONE: translate("ObservationForm", "Phone number"),
+            privacy.EMAIL: translate("ObservationForm", "E-mail address"),
+            privacy.LICENCE_PLATE: translate("ObservationForm", "Licence plate")}.get(kind, kind)
 
 
 def privacy_message(found: list[privacy.Finding], intro: str) -> str:
@@ -105,23 +105,33 @@ def privacy_message(found: list[privacy.Finding], intro: str) -> str:
     return "\n".join([intro, "", *lines])
 
 
-def ask_privacy(parent: QWidget, found: list[privacy.Finding], intro: str) -> str:
-    """Warn about personal data in the text: "mask", "save" (as it is) or "cancel"."""
-    tr = QCoreApplication.translate
-    box = QMessageBox(QMessageBox.Icon.Warning,
-                      tr("ObservationForm", "Personal data in the text"),
-                      privacy_message(found, intro), QMessageBox.StandardButton.NoButton,
-                      parent)
-    mask = box.addButton(tr("ObservationForm", "Mask and save"),
-                         QMessageBox.ButtonRole.AcceptRole)
-    save = box.addButton(tr("ObservationForm", "Save anyway"),
-                         QMessageBox.ButtonRole.DestructiveRole)
-    cancel = box.addButton(tr("ObservationForm", "Cancel"), QMessageBox.ButtonRole.RejectRole)
+def ask_privacy_choice(parent: QWidget, title: str, text: str, go_on: tuple[str, str],
+                       anyway: tuple[str, str], detailed: str = "") -> str:
+    """The privacy guard's question: masking is the default, then going on as it is, or
+    "cancel"; `go_on` and `anyway` are (answer, button text)."""
+    box = QMessageBox(QMessageBox.Icon.Warning, title, text,
+                      QMessageBox.StandardButton.NoButton, parent)
+    if detailed:
+        box.setDetailedText(detailed)
+    mask = box.addButton(go_on[1], QMessageBox.ButtonRole.AcceptRole)
+    keep = box.addButton(anyway[1], QMessageBox.ButtonRole.DestructiveRole)
+    cancel = box.addButton(QCoreApplication.translate("ObservationForm", "Cancel"),
+                           QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(mask)
     box.setEscapeButton(cancel)
     box.exec()
     clicked = box.clickedButton()
-    return "mask" if clicked == mask else "save" if clicked == save else "cancel"
+    return go_on[0] if clicked == mask else anyway[0] if clicked == keep else "cancel"
+
+
+def ask_privacy(parent: QWidget, found: list[privacy.Finding], intro: str) -> str:
+    """Warn about personal data in the text: "mask", "save" (as it is) or "cancel"."""
+    translate = QCoreApplication.translate
+    return ask_privacy_choice(
+        parent, translate("ObservationForm", "Personal data in the text"),
+        privacy_message(found, intro),
+        ("mask", translate("ObservationForm", "Mask and save")),
+        ("save", translate("ObservationForm", "Save anyway")))
 
 
 def guard_privacy(edits: list[TextEdit], ask: Callable[[list[privacy.Finding]], str]) -> str:

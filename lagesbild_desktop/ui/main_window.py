@@ -34,6 +34,7 @@ from lagesbild_desktop.services import observations
 from lagesbild_desktop.services.choices import Choices, load_choices
 from lagesbild_desktop.services.drafts import DraftStore
 from lagesbild_desktop.services.observations import ObservationView
+from lagesbild_desktop.services.permissions import allowed
 from lagesbild_desktop.ui.background import BackgroundWork
 from lagesbild_desktop.ui.base_map import OnlineBaseMap
 from lagesbild_desktop.ui.detail_panel import DetailPanel
@@ -224,8 +225,17 @@ class MainWindow(QMainWindow):
         photos = photo_metadata_action(self, self.work, self.db, self.actor)
         if photos is not None:  # what photos keep of their metadata (coordinators, admins)
             file_menu.addAction(photos)
+        if allowed(self.actor.role, "run_retention"):
+            retention_action = QAction(self.tr("Retention…"), self)
+            retention_action.triggered.connect(self.show_retention)
+            file_menu.addAction(retention_action)
+        if allowed(self.actor.role, "manage_users"):
+            rekey_action = QAction(self.tr("Change the database key…"), self)
+            rekey_action.triggered.connect(self.change_database_key)
+            file_menu.addAction(rekey_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
+        self.file_menu, self.quit_action = file_menu, quit_action
         map_menu = self.menuBar().addMenu(self.tr("&Map"))
         map_menu.addActions([self.heat_action, self.refresh_action])
         map_menu.addSeparator()
@@ -730,6 +740,22 @@ class MainWindow(QMainWindow):
         window = self._help()
         window.show_guide()
         self._bring_forward(window)
+
+    def show_retention(self) -> None:
+        from lagesbild_desktop.ui.retention_dialog import RetentionDialog
+
+        dialog = RetentionDialog(self.work, self.db, self.actor, self.store, self.language, self)
+        dialog.ran.connect(
+            lambda _report: self.apply_filter(self.filters.current_filter(), again=True))
+        dialog.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        dialog.open()
+
+    def change_database_key(self) -> None:
+        from lagesbild_desktop.ui.rekey_dialog import RekeyDialog
+
+        report = RekeyDialog.ask(self.work, self.db, self.actor, self.language, self)
+        if report is not None:
+            self.statusBar().showMessage(report.message(self.language), 15_000)
 
     def show_about(self) -> None:
         from lagesbild_desktop.ui.about_dialog import AboutDialog

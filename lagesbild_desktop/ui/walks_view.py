@@ -33,10 +33,9 @@ from PySide6.QtWidgets import (
 
 from lagesbild_desktop import config
 from lagesbild_desktop.domain import catalogue
-from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.observation import ValidationError
 from lagesbild_desktop.domain.periods import LOCAL
-from lagesbild_desktop.services import observations, walk_routes, walks
+from lagesbild_desktop.services import walk_routes, walks
 from lagesbild_desktop.services.observations import ObservationView
 from lagesbild_desktop.services.walks import WalkView
 from lagesbild_desktop.ui.export_privacy import ask_export_privacy, guarded_export
@@ -324,14 +323,13 @@ class WalksView(QWidget):
         count = route_point_count(walk.route)
         self.route_label.setText(self.tr("Route: {count} points").format(count=count)
                                  if count else self.tr("No route yet"))
-        generation, db, language, walk_id = (self._findings_generation, self._db,
-                                             self._language, walk.id)
-        self._work.run(
-            lambda: observations.find_observations(
-                db, ObservationFilter(walk_id=walk_id), limit=MAX_FINDINGS,
-                language=language).rows,
+        generation, db, actor, language, walk_id = (self._findings_generation, self._db,
+                                                     self._actor, self._language, walk.id)
+        self._work.run(  # viewing a walk's details is logged: on the write queue
+            lambda: walks.view_walk_findings(db, actor, walk_id, limit=MAX_FINDINGS,
+                                             language=language),
             lambda rows: self._findings_arrived(generation, rows), self._show_error,
-            label="walk findings")
+            write=True, label="walk findings")
 
     def _findings_arrived(self, generation: int, rows: list[ObservationView]) -> None:
         if generation != self._findings_generation or not shiboken6.isValid(self):

@@ -1,6 +1,140 @@
 <?xml version='1.0' encoding='utf-8'?>
 <TS version="2.1" language="sv_SE" sourcelanguage="en">
 <context>
+    <name>AboutDialog</name>
+    <message>
+        <source>Python package</source>
+        <translation>Python-paket</translation>
+    </message>
+    <message>
+        <source>BSD-3-Clause (and others)</source>
+        <translation>BSD-3-Clause (med flera)</translation>
+    </message>
+    <message>
+        <source>Public domain</source>
+        <translation>Allmän egendom (public domain)</translation>
+    </message>
+    <message>
+        <source>DejaVu fonts</source>
+        <translation>DejaVu-typsnitt</translation>
+    </message>
+    <message>
+        <source>PDF reports</source>
+        <translation>PDF-rapporter</translation>
+    </message>
+    <message>
+        <source>Map data</source>
+        <translation>Kartdata</translation>
+    </message>
+    <message>
+        <source>See the base map's attribution</source>
+        <translation>Se baskartans upphovsangivelse</translation>
+    </message>
+    <message>
+        <source>Map</source>
+        <translation>Karta</translation>
+    </message>
+    <message>
+        <source>About Lägesbild</source>
+        <translation>Om Lägesbild</translation>
+    </message>
+    <message>
+        <source>The shared situational picture of a municipality and its local police.</source>
+        <translation>Den gemensamma lägesbilden för en kommun och dess lokalpolis.</translation>
+    </message>
+    <message>
+        <source>Licence of Lägesbild: {licence}.</source>
+        <translation>Lägesbilds licens: {licence}.</translation>
+    </message>
+    <message>
+        <source>Bundled components and their licences:</source>
+        <translation>Medföljande komponenter och deras licenser:</translation>
+    </message>
+    <message>
+        <source>Component</source>
+        <translation>Komponent</translation>
+    </message>
+    <message>
+        <source>Version</source>
+        <translation>Version</translation>
+    </message>
+    <message>
+        <source>Licence</source>
+        <translation>Licens</translation>
+    </message>
+    <message>
+        <source>Part of</source>
+        <translation>Ingår i</translation>
+    </message>
+    <message>
+        <source>Bundled components and their licences</source>
+        <translation>Medföljande komponenter och deras licenser</translation>
+    </message>
+    <message>
+        <source>Licence text</source>
+        <translation>Licenstext</translation>
+    </message>
+    <message>
+        <source>Select a component to read its licence.</source>
+        <translation>Välj en komponent för att läsa dess licens.</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Stäng</translation>
+    </message>
+    <message>
+        <source>The list of components could not be read.</source>
+        <translation>Listan över komponenter kunde inte läsas.</translation>
+    </message>
+    <message>
+        <source>The licence text is not included; the licence is {licence}.</source>
+        <translation>Licenstexten medföljer inte; licensen är {licence}.</translation>
+    </message>
+</context>
+<context>
+    <name>AccountPage</name>
+    <message>
+        <source>Organisation and administrator</source>
+        <translation>Organisation och administratör</translation>
+    </message>
+    <message>
+        <source>Which organisation uses this installation, and who administers it? The administrator signs in with this name and password; the database is encrypted with a key that only opens with a password.</source>
+        <translation>Vilken organisation använder installationen, och vem administrerar den? Administratören loggar in med det här namnet och lösenordet; databasen krypteras med en nyckel som bara öppnas med ett lösenord.</translation>
+    </message>
+    <message>
+        <source>Organisation</source>
+        <translation>Organisation</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>Sort</translation>
+    </message>
+    <message>
+        <source>Name shown</source>
+        <translation>Namn som visas</translation>
+    </message>
+    <message>
+        <source>User name</source>
+        <translation>Användarnamn</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>Lösenord</translation>
+    </message>
+    <message>
+        <source>Password again</source>
+        <translation>Lösenord igen</translation>
+    </message>
+    <message>
+        <source>Choose or type the name</source>
+        <translation>Välj eller skriv namnet</translation>
+    </message>
+    <message>
+        <source>At least 8 characters</source>
+        <translation>Minst 8 tecken</translation>
+    </message>
+</context>
+<context>
     <name>AuditDialog</name>
     <message>
         <source>Audit log</source>
@@ -153,7 +287,136 @@
     </message>
 </context>
 <context>
+    <name>BaseMapPage</name>
+    <message>
+        <source>Base map</source>
+        <translation>Baskarta</translation>
+    </message>
+    <message>
+        <source>The map under the observations. Without one, the map shows the municipality borders on a plain background. You can change it later in the Map menu.</source>
+        <translation>Kartan under iakttagelserna. Utan baskarta visar kartan kommungränserna på en enfärgad bakgrund. Du kan byta senare i menyn Karta.</translation>
+    </message>
+    <message>
+        <source>No base map for now</source>
+        <translation>Ingen baskarta just nu</translation>
+    </message>
+    <message>
+        <source>Import an MBTiles file (works offline)</source>
+        <translation>Importera en MBTiles-fil (fungerar utan nät)</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>Bläddra…</translation>
+    </message>
+    <message>
+        <source>Path to a .mbtiles file</source>
+        <translation>Sökväg till en .mbtiles-fil</translation>
+    </message>
+    <message>
+        <source>An online map source</source>
+        <translation>En kartkälla på nätet</translation>
+    </message>
+    <message>
+        <source>Tile address</source>
+        <translation>Adress till kartplattor</translation>
+    </message>
+    <message>
+        <source>Attribution</source>
+        <translation>Upphovsangivelse</translation>
+    </message>
+    <message>
+        <source>e.g. © Lantmäteriet</source>
+        <translation>t.ex. © Lantmäteriet</translation>
+    </message>
+    <message>
+        <source>An online source is only drawn when the computer has a network; check that its terms allow your use.</source>
+        <translation>En kartkälla på nätet ritas bara när datorn är uppkopplad; kontrollera att dess villkor tillåter er användning.</translation>
+    </message>
+    <message>
+        <source>Choose base map</source>
+        <translation>Välj baskarta</translation>
+    </message>
+    <message>
+        <source>MBTiles files (*.mbtiles)</source>
+        <translation>MBTiles-filer (*.mbtiles)</translation>
+    </message>
+</context>
+<context>
+    <name>CreatePage</name>
+    <message>
+        <source>Creating the database…</source>
+        <translation>Skapar databasen…</translation>
+    </message>
+    <message>
+        <source>Building the demo data…</source>
+        <translation>Bygger demodata…</translation>
+    </message>
+    <message>
+        <source>Creating the administrator's account…</source>
+        <translation>Skapar administratörens konto…</translation>
+    </message>
+    <message>
+        <source>Encrypting the database…</source>
+        <translation>Krypterar databasen…</translation>
+    </message>
+    <message>
+        <source>Copying the base map…</source>
+        <translation>Kopierar baskartan…</translation>
+    </message>
+    <message>
+        <source>Finishing…</source>
+        <translation>Avslutar…</translation>
+    </message>
+    <message>
+        <source>Setting up</source>
+        <translation>Installerar</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Försök igen</translation>
+    </message>
+    <message>
+        <source>Ready. Press Finish to open Lägesbild.</source>
+        <translation>Klart. Tryck på Slutför för att öppna Lägesbild.</translation>
+    </message>
+</context>
+<context>
+    <name>DataPage</name>
+    <message>
+        <source>Data</source>
+        <translation>Data</translation>
+    </message>
+    <message>
+        <source>Start with an empty database or with demo data?</source>
+        <translation>Börja med en tom databas eller med demodata?</translation>
+    </message>
+    <message>
+        <source>An empty database</source>
+        <translation>En tom databas</translation>
+    </message>
+    <message>
+        <source>For real work: the categories and the areas of Västra Mälardalen, no records.</source>
+        <translation>För verkligt arbete: kategorierna och områdena i Västra Mälardalen, inga poster.</translation>
+    </message>
+    <message>
+        <source>Demo data</source>
+        <translation>Demodata</translation>
+    </message>
+    <message>
+        <source>Two years of invented observations, walks and measures in Västra Mälardalen, for trying the program out and for training.</source>
+        <translation>Två år av påhittade iakttagelser, trygghetsvandringar och åtgärder i Västra Mälardalen, för att prova programmet och för utbildning.</translation>
+    </message>
+    <message>
+        <source>Create</source>
+        <translation>Skapa</translation>
+    </message>
+</context>
+<context>
     <name>DetailPanel</name>
+    <message>
+        <source>Details</source>
+        <translation>Detaljer</translation>
+    </message>
     <message>
         <source>Details of the selected observation</source>
         <translation>Detaljer om vald iakttagelse</translation>
@@ -251,6 +514,21 @@
     </message>
 </context>
 <context>
+    <name>ExportPrivacy</name>
+    <message>
+        <source>Personal data in the export</source>
+        <translation>Personuppgifter i exporten</translation>
+    </message>
+    <message>
+        <source>Mask in the file</source>
+        <translation>Maskera i filen</translation>
+    </message>
+    <message>
+        <source>Export unchanged</source>
+        <translation>Exportera oförändrat</translation>
+    </message>
+</context>
+<context>
     <name>FilterPanel</name>
     <message>
         <source>Last 4 weeks</source>
@@ -334,6 +612,176 @@
     </message>
 </context>
 <context>
+    <name>FirstRunWizard</name>
+    <message>
+        <source>Lägesbild – first start</source>
+        <translation>Lägesbild – första start</translation>
+    </message>
+    <message>
+        <source>Choose or type the organisation's name.</source>
+        <translation>Välj eller skriv organisationens namn.</translation>
+    </message>
+    <message>
+        <source>Choose what kind of organisation it is.</source>
+        <translation>Välj vilken sorts organisation det är.</translation>
+    </message>
+    <message>
+        <source>Type a user name.</source>
+        <translation>Skriv ett användarnamn.</translation>
+    </message>
+    <message>
+        <source>The user name cannot contain spaces.</source>
+        <translation>Användarnamnet får inte innehålla mellanslag.</translation>
+    </message>
+    <message>
+        <source>The two passwords differ.</source>
+        <translation>De två lösenorden skiljer sig åt.</translation>
+    </message>
+    <message>
+        <source>The password must have at least 8 characters.</source>
+        <translation>Lösenordet måste ha minst 8 tecken.</translation>
+    </message>
+    <message>
+        <source>The server address must start with http:// or https:// and name a host, e.g. https://lagesbild.kommun.se.</source>
+        <translation>Serveradressen ska börja med http:// eller https:// och ha ett värdnamn, t.ex. https://lagesbild.kommun.se.</translation>
+    </message>
+    <message>
+        <source>The port number in the server address is wrong.</source>
+        <translation>Portnumret i serveradressen är fel.</translation>
+    </message>
+    <message>
+        <source>The map source cannot be used: %1</source>
+        <translation>Kartkällan kan inte användas: %1</translation>
+    </message>
+    <message>
+        <source>Choose an MBTiles file.</source>
+        <translation>Välj en MBTiles-fil.</translation>
+    </message>
+    <message>
+        <source>The file holds vector tiles; Lägesbild shows raster maps only (PNG, JPEG, WebP).</source>
+        <translation>Filen innehåller vektorplattor; Lägesbild visar bara rasterkartor (PNG, JPEG, WebP).</translation>
+    </message>
+    <message>
+        <source>The file cannot be used as a base map: %1</source>
+        <translation>Filen kan inte användas som baskarta: %1</translation>
+    </message>
+    <message>
+        <source>There is a database at %1 already.</source>
+        <translation>Det finns redan en databas på %1.</translation>
+    </message>
+    <message>
+        <source>The database could not be created: %1</source>
+        <translation>Databasen kunde inte skapas: %1</translation>
+    </message>
+    <message>
+        <source>Stopping…</source>
+        <translation>Avbryter…</translation>
+    </message>
+</context>
+<context>
+    <name>HelpWindow</name>
+    <message>
+        <source>In forms</source>
+        <translation>I formulär</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Spara</translation>
+    </message>
+    <message>
+        <source>Close the form (asks before throwing away what you typed)</source>
+        <translation>Stäng formuläret (frågar innan det du skrivit kastas)</translation>
+    </message>
+    <message>
+        <source>Next and previous field</source>
+        <translation>Nästa och föregående fält</translation>
+    </message>
+    <message>
+        <source>Go to the field with the underlined letter</source>
+        <translation>Gå till fältet med den understrukna bokstaven</translation>
+    </message>
+    <message>
+        <source>Alt+letter</source>
+        <translation>Alt+bokstav</translation>
+    </message>
+    <message>
+        <source>Open a list or a calendar</source>
+        <translation>Öppna en lista eller en kalender</translation>
+    </message>
+    <message>
+        <source>Lists</source>
+        <translation>Listor</translation>
+    </message>
+    <message>
+        <source>Select several rows</source>
+        <translation>Markera flera rader</translation>
+    </message>
+    <message>
+        <source>Shift+arrows, Ctrl+Space</source>
+        <translation>Skift+piltangenter, Ctrl+Mellanslag</translation>
+    </message>
+    <message>
+        <source>Menus</source>
+        <translation>Menyer</translation>
+    </message>
+    <message>
+        <source>Open the menu with the underlined letter</source>
+        <translation>Öppna menyn med den understrukna bokstaven</translation>
+    </message>
+    <message>
+        <source>Other</source>
+        <translation>Övrigt</translation>
+    </message>
+    <message>
+        <source>Help</source>
+        <translation>Hjälp</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>Var</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>Kommando</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>Tangenter</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>Kortkommandon</translation>
+    </message>
+    <message>
+        <source>User guide</source>
+        <translation>Användarguide</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Läser in…</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Kortkommandon</translation>
+    </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation>&amp;Användarguide</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Stäng</translation>
+    </message>
+    <message>
+        <source>The user guide is not installed with this copy of Lägesbild.</source>
+        <translation>Användarguiden är inte installerad med det här exemplaret av Lägesbild.</translation>
+    </message>
+    <message>
+        <source>The user guide could not be read.</source>
+        <translation>Användarguiden kunde inte läsas.</translation>
+    </message>
+</context>
+<context>
     <name>HotspotModel</name>
     <message>
         <source>No.</source>
@@ -366,6 +814,17 @@
     <message>
         <source>Double-click or press Enter to show its {count} observations on the map</source>
         <translation>Dubbelklicka eller tryck Enter för att visa dess {count} iakttagelser på kartan</translation>
+    </message>
+</context>
+<context>
+    <name>IdleLock</name>
+    <message>
+        <source>&amp;Lock now</source>
+        <translation>&amp;Lås nu</translation>
+    </message>
+    <message>
+        <source>Hide the window until your password is typed</source>
+        <translation>Dölj fönstret tills ditt lösenord skrivs</translation>
     </message>
 </context>
 <context>
@@ -583,6 +1042,32 @@ i fjol</translation>
     </message>
 </context>
 <context>
+    <name>Language</name>
+    <message>
+        <source>Language</source>
+        <translation>Språk</translation>
+    </message>
+    <message>
+        <source>The new language is used from the next time you start Lägesbild.</source>
+        <translation>Det nya språket används från nästa gång du startar Lägesbild.</translation>
+    </message>
+    <message>
+        <source>Lan&amp;guage</source>
+        <translation>S&amp;pråk</translation>
+    </message>
+</context>
+<context>
+    <name>LanguagePage</name>
+    <message>
+        <source>Welcome to Lägesbild</source>
+        <translation>Välkommen till Lägesbild</translation>
+    </message>
+    <message>
+        <source>This computer has no Lägesbild database yet. A few questions set it up: the language, your organisation and the administrator's account, the sync server, the base map, and demo data or an empty database. You can change the language later in the menu.</source>
+        <translation>Den här datorn har ingen Lägesbild-databas än. Några frågor ställer in den: språket, din organisation och administratörens konto, synkservern, baskartan, och demodata eller en tom databas. Du kan byta språk senare i menyn.</translation>
+    </message>
+</context>
+<context>
     <name>LockDialog</name>
     <message>
         <source>Lägesbild is locked</source>
@@ -595,6 +1080,10 @@ i fjol</translation>
     <message>
         <source>Unlock</source>
         <translation>Lås upp</translation>
+    </message>
+    <message>
+        <source>The window is locked. Type the password of %1 to go on.</source>
+        <translation>Fönstret är låst. Skriv lösenordet för %1 för att fortsätta.</translation>
     </message>
     <message>
         <source>Wrong password.</source>
@@ -636,6 +1125,10 @@ i fjol</translation>
         <translation>Lösenord igen</translation>
     </message>
     <message>
+        <source>Signing in…</source>
+        <translation>Loggar in…</translation>
+    </message>
+    <message>
         <source>Create account</source>
         <translation>Skapa konto</translation>
     </message>
@@ -651,6 +1144,10 @@ i fjol</translation>
         <source>The two passwords differ.</source>
         <translation>De två lösenorden skiljer sig åt.</translation>
     </message>
+    <message>
+        <source>Signing in failed: %1</source>
+        <translation>Inloggningen misslyckades: %1</translation>
+    </message>
 </context>
 <context>
     <name>MainWindow</name>
@@ -661,6 +1158,10 @@ i fjol</translation>
     <message>
         <source>Observations</source>
         <translation>Iakttagelser</translation>
+    </message>
+    <message>
+        <source>Map of the observations</source>
+        <translation>Karta över iakttagelserna</translation>
     </message>
     <message>
         <source>Situational picture</source>
@@ -735,6 +1236,14 @@ i fjol</translation>
         <translation>Granskningslogg…</translation>
     </message>
     <message>
+        <source>Retention…</source>
+        <translation>Gallring…</translation>
+    </message>
+    <message>
+        <source>Change the database key…</source>
+        <translation>Byt databasens nyckel…</translation>
+    </message>
+    <message>
         <source>&amp;Map</source>
         <translation>&amp;Karta</translation>
     </message>
@@ -743,8 +1252,64 @@ i fjol</translation>
         <translation>S&amp;ynk</translation>
     </message>
     <message>
+        <source>&amp;View</source>
+        <translation>&amp;Visa</translation>
+    </message>
+    <message>
+        <source>&amp;Observations</source>
+        <translation>&amp;Iakttagelser</translation>
+    </message>
+    <message>
+        <source>&amp;Situational picture</source>
+        <translation>&amp;Lägesbild</translation>
+    </message>
+    <message>
+        <source>&amp;Measures</source>
+        <translation>&amp;Åtgärder</translation>
+    </message>
+    <message>
+        <source>Safety &amp;walks</source>
+        <translation>&amp;Trygghetsvandringar</translation>
+    </message>
+    <message>
+        <source>Search in the te&amp;xt</source>
+        <translation>Sö&amp;k i texten</translation>
+    </message>
+    <message>
+        <source>Go to the &amp;filters</source>
+        <translation>Gå till &amp;filtren</translation>
+    </message>
+    <message>
+        <source>&amp;Night theme</source>
+        <translation>&amp;Nattläge</translation>
+    </message>
+    <message>
+        <source>&amp;Large text</source>
+        <translation>St&amp;or text</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>&amp;Hjälp</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>&amp;Kortkommandon</translation>
+    </message>
+    <message>
+        <source>&amp;User guide</source>
+        <translation>&amp;Användarguide</translation>
+    </message>
+    <message>
+        <source>&amp;About Lägesbild</source>
+        <translation>&amp;Om Lägesbild</translation>
+    </message>
+    <message>
         <source>Safety walks</source>
         <translation>Trygghetsvandringar</translation>
+    </message>
+    <message>
+        <source>Map of the walk's route</source>
+        <translation>Karta över vandringens rutt</translation>
     </message>
     <message>
         <source>Showing the hotspot at {place}. Change a filter to see everything again.</source>
@@ -1076,6 +1641,10 @@ i fjol</translation>
     <message>
         <source>Saving measure</source>
         <translation>Sparar åtgärden</translation>
+    </message>
+    <message>
+        <source>The text may contain personal data. Measures describe places and what is done there, not people: mask it before saving?</source>
+        <translation>Texten kan innehålla personuppgifter. Åtgärder beskriver platser och vad som görs där, inte personer: vill du maskera dem innan du sparar?</translation>
     </message>
     <message>
         <source>Could not save the measure. Everything you typed is kept; try again.</source>
@@ -1506,51 +2075,8 @@ i fjol</translation>
         <translation>Sparar iakttagelsen</translation>
     </message>
     <message>
-        <source>Personal identity number</source>
-        <translation>Personnummer</translation>
-    </message>
-    <message>
-        <source>Coordination number</source>
-        <translation>Samordningsnummer</translation>
-    </message>
-    <message>
-        <source>Phone number</source>
-        <translation>Telefonnummer</translation>
-    </message>
-    <message>
-        <source>E-mail address</source>
-        <translation>E-postadress</translation>
-    </message>
-    <message>
-        <source>Licence plate</source>
-        <translation>Registreringsnummer</translation>
-    </message>
-    <message numerus="yes">
-        <source>…and %n more</source>
-        <translation>
-            <numerusform>…och %n till</numerusform>
-            <numerusform>…och %n till</numerusform>
-        </translation>
-    </message>
-    <message>
         <source>The text may contain personal data. Observations describe places, not people: mask it before saving?</source>
         <translation>Texten kan innehålla personuppgifter. Iakttagelser beskriver platser, inte personer: vill du maskera dem innan du sparar?</translation>
-    </message>
-    <message>
-        <source>Personal data in the text</source>
-        <translation>Personuppgifter i texten</translation>
-    </message>
-    <message>
-        <source>Mask and save</source>
-        <translation>Maskera och spara</translation>
-    </message>
-    <message>
-        <source>Save anyway</source>
-        <translation>Spara ändå</translation>
-    </message>
-    <message>
-        <source>Cancel</source>
-        <translation>Avbryt</translation>
     </message>
     <message>
         <source>The observation was saved, but these photos could not be added:</source>
@@ -1579,6 +2105,42 @@ i fjol</translation>
     <message>
         <source>Close the form and throw away what you have typed?</source>
         <translation>Stänga formuläret och kasta det du har skrivit?</translation>
+    </message>
+    <message>
+        <source>Personal identity number</source>
+        <translation>Personnummer</translation>
+    </message>
+    <message>
+        <source>Coordination number</source>
+        <translation>Samordningsnummer</translation>
+    </message>
+    <message>
+        <source>Phone number</source>
+        <translation>Telefonnummer</translation>
+    </message>
+    <message>
+        <source>E-mail address</source>
+        <translation>E-postadress</translation>
+    </message>
+    <message>
+        <source>Licence plate</source>
+        <translation>Registreringsnummer</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>Avbryt</translation>
+    </message>
+    <message>
+        <source>Personal data in the text</source>
+        <translation>Personuppgifter i texten</translation>
+    </message>
+    <message>
+        <source>Mask and save</source>
+        <translation>Maskera och spara</translation>
+    </message>
+    <message>
+        <source>Save anyway</source>
+        <translation>Spara ändå</translation>
     </message>
 </context>
 <context>
@@ -1613,6 +2175,212 @@ i fjol</translation>
     </message>
 </context>
 <context>
+    <name>OfflineAreaDialog</name>
+    <message>
+        <source>Prepare area for offline use</source>
+        <translation>Förbered område för offline</translation>
+    </message>
+    <message>
+        <source>Drag the corners of the rectangle on the map (or type its edges) and choose the zoom levels. The tiles are fetched from {host} and saved on this computer, so the area shows without network.</source>
+        <translation>Dra i rektangelns hörn på kartan (eller skriv in kanterna) och välj zoomnivåer. Plattorna hämtas från {host} och sparas på den här datorn, så att området visas utan nätverk.</translation>
+    </message>
+    <message>
+        <source>Area {date}</source>
+        <translation>Område {date}</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>Namn</translation>
+    </message>
+    <message>
+        <source>North</source>
+        <translation>Norr</translation>
+    </message>
+    <message>
+        <source>N </source>
+        <translation>N </translation>
+    </message>
+    <message>
+        <source>West</source>
+        <translation>Väster</translation>
+    </message>
+    <message>
+        <source>W </source>
+        <translation>V </translation>
+    </message>
+    <message>
+        <source>East</source>
+        <translation>Öster</translation>
+    </message>
+    <message>
+        <source>E </source>
+        <translation>Ö </translation>
+    </message>
+    <message>
+        <source>South</source>
+        <translation>Söder</translation>
+    </message>
+    <message>
+        <source>S </source>
+        <translation>S </translation>
+    </message>
+    <message>
+        <source>Use the visible map</source>
+        <translation>Använd kartans utsnitt</translation>
+    </message>
+    <message>
+        <source>From zoom level</source>
+        <translation>Från zoomnivå</translation>
+    </message>
+    <message>
+        <source>To zoom level</source>
+        <translation>Till zoomnivå</translation>
+    </message>
+    <message>
+        <source>Tiles and size</source>
+        <translation>Plattor och storlek</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>Hämta</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>Avbryt hämtningen</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>Stäng</translation>
+    </message>
+    <message>
+        <source>Area (degrees)</source>
+        <translation>Område (grader)</translation>
+    </message>
+    <message>
+        <source>Zoom levels</source>
+        <translation>Zoomnivåer</translation>
+    </message>
+    <message>
+        <source>The download of “{name}” did not finish. Download again to continue where it stopped.</source>
+        <translation>Hämtningen av ”{name}” blev inte klar. Hämta igen för att fortsätta där den slutade.</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n tiles; estimating the size…</source>
+        <translation>
+            <numerusform>%n platta; storleken beräknas…</numerusform><numerusform>%n plattor; storleken beräknas…</numerusform></translation>
+    </message>
+    <message>
+        <source>Mark the area on the map.</source>
+        <translation>Markera området på kartan.</translation>
+    </message>
+    <message>
+        <source>{count} tiles, about {size} (estimated from {samples} tiles fetched from the server).</source>
+        <translation>{count} plattor, cirka {size} (uppskattat från {samples} plattor hämtade från servern).</translation>
+    </message>
+    <message>
+        <source>{count} tiles, about {size} (a typical tile size: the server did not answer).</source>
+        <translation>{count} plattor, cirka {size} (en typisk plattstorlek: servern svarade inte).</translation>
+    </message>
+    <message>
+        <source>Downloading…</source>
+        <translation>Hämtar…</translation>
+    </message>
+    <message>
+        <source>Cancelling…</source>
+        <translation>Avbryter…</translation>
+    </message>
+    <message>
+        <source>Done: {count} tiles fetched ({size}), {kept} were already there. The area now shows without network.</source>
+        <translation>Klart: {count} plattor hämtade ({size}), {kept} fanns redan. Området visas nu utan nätverk.</translation>
+    </message>
+    <message>
+        <source>Cancelled after {done} of {total} tiles. Download again to continue where it stopped.</source>
+        <translation>Avbrutet efter {done} av {total} plattor. Hämta igen för att fortsätta där den slutade.</translation>
+    </message>
+    <message>
+        <source>{failed} tiles could not be fetched. Download again to fetch the rest.</source>
+        <translation>{failed} plattor kunde inte hämtas. Hämta igen för att hämta resten.</translation>
+    </message>
+    <message>
+        <source>What was fetched is kept; download again to continue.</source>
+        <translation>Det som hämtats sparas; hämta igen för att fortsätta.</translation>
+    </message>
+</context>
+<context>
+    <name>OnlineBaseMap</name>
+    <message>
+        <source>Online map source…</source>
+        <translation>Karttjänst på nätet…</translation>
+    </message>
+    <message>
+        <source>Prepare area for offline…</source>
+        <translation>Förbered område för offline…</translation>
+    </message>
+    <message>
+        <source>Online map source</source>
+        <translation>Karttjänst på nätet</translation>
+    </message>
+    <message>
+        <source>Choose an online map source first (Map menu).</source>
+        <translation>Välj först en karttjänst på nätet (menyn Karta).</translation>
+    </message>
+</context>
+<context>
+    <name>OnlineSourceDialog</name>
+    <message>
+        <source>Online map source</source>
+        <translation>Karttjänst på nätet</translation>
+    </message>
+    <message>
+        <source>Tiles are fetched by the program (never by the map page) while the computer is online, and every tile shown is saved so that it shows again offline. Use your own tile server or a provider whose terms allow this use.</source>
+        <translation>Plattorna hämtas av programmet (aldrig av kartsidan) när datorn är uppkopplad, och varje platta som visas sparas så att den visas igen utan nätverk. Använd en egen plattserver eller en leverantör vars villkor tillåter den här användningen.</translation>
+    </message>
+    <message>
+        <source>Tile address</source>
+        <translation>Adress till plattorna</translation>
+    </message>
+    <message>
+        <source>© The map's owner</source>
+        <translation>© Kartans ägare</translation>
+    </message>
+    <message>
+        <source>Credit</source>
+        <translation>Källhänvisning</translation>
+    </message>
+    <message>
+        <source>Lowest zoom level</source>
+        <translation>Lägsta zoomnivå</translation>
+    </message>
+    <message>
+        <source>Highest zoom level</source>
+        <translation>Högsta zoomnivå</translation>
+    </message>
+    <message>
+        <source>Contact</source>
+        <translation>Kontakt</translation>
+    </message>
+    <message>
+        <source> per second</source>
+        <translation> per sekund</translation>
+    </message>
+    <message>
+        <source>At most requests</source>
+        <translation>Högst antal förfrågningar</translation>
+    </message>
+    <message>
+        <source>Connections at once</source>
+        <translation>Samtidiga anslutningar</translation>
+    </message>
+    <message>
+        <source>Contact (sent to the server)</source>
+        <translation>Kontakt (skickas till servern)</translation>
+    </message>
+    <message>
+        <source>OpenStreetMap's own tile servers are run by volunteers: the map can be shown from them, but their usage policy forbids preparing areas for offline use (bulk downloading).</source>
+        <translation>OpenStreetMaps egna plattservrar drivs av frivilliga: kartan kan visas därifrån, men deras användningsvillkor förbjuder att områden förbereds för offline (massnedladdning).</translation>
+    </message>
+</context>
+<context>
     <name>OpenMeasureModel</name>
     <message>
         <source>Measure</source>
@@ -1636,6 +2404,52 @@ i fjol</translation>
     </message>
 </context>
 <context>
+    <name>Period</name>
+    <message>
+        <source> months</source>
+        <translation> månader</translation>
+    </message>
+    <message>
+        <source>As above</source>
+        <translation>Som ovan</translation>
+    </message>
+    <message>
+        <source>Keep</source>
+        <translation>Bevara</translation>
+    </message>
+    <message>
+        <source>Kept in full without end (bevaras)</source>
+        <translation>Bevaras i sin helhet utan slut</translation>
+    </message>
+</context>
+<context>
+    <name>PhotoMetadataDialog</name>
+    <message>
+        <source>Photo metadata</source>
+        <translation>Metadata i foton</translation>
+    </message>
+    <message>
+        <source>Photos lose their metadata when they are added: position, time, camera, owner and preview image. The photo that is stored, shared with partners and exported is the same. The orientation is always kept. Keep also:</source>
+        <translation>Foton rensas från metadata när de läggs till: position, tidpunkt, kamera, ägare och förhandsbild. Det foto som sparas, delas med samverkansparter och exporteras är detsamma. Orienteringen behålls alltid. Behåll också:</translation>
+    </message>
+    <message>
+        <source>Capture time</source>
+        <translation>Tidpunkt då fotot togs</translation>
+    </message>
+    <message>
+        <source>GPS position</source>
+        <translation>GPS-position</translation>
+    </message>
+    <message>
+        <source>Applies to photos added from now on.</source>
+        <translation>Gäller foton som läggs till från och med nu.</translation>
+    </message>
+    <message>
+        <source>Photo metadata…</source>
+        <translation>Metadata i foton…</translation>
+    </message>
+</context>
+<context>
     <name>PhotoStrip</name>
     <message>
         <source>Photos</source>
@@ -1644,6 +2458,127 @@ i fjol</translation>
     <message>
         <source>No photos. Drag pictures here or add them with the button.</source>
         <translation>Inga foton. Dra bilder hit eller lägg till dem med knappen.</translation>
+    </message>
+</context>
+<context>
+    <name>RekeyDialog</name>
+    <message>
+        <source>Change the database key</source>
+        <translation>Byt databasens nyckel</translation>
+    </message>
+    <message>
+        <source>The database and the photos get a new key; the old key opens nothing afterwards. Every account keeps its password. Other work waits until it is done.</source>
+        <translation>Databasen och bilderna får en ny nyckel; den gamla nyckeln öppnar ingenting efteråt. Alla konton behåller sina lösenord. Annat arbete väntar tills bytet är klart.</translation>
+    </message>
+    <message>
+        <source>Your password</source>
+        <translation>Ditt lösenord</translation>
+    </message>
+    <message>
+        <source>Keep the key in the operating system's keyring (it then opens only on this computer, for this user account)</source>
+        <translation>Förvara nyckeln i operativsystemets nyckelring (databasen öppnas då bara på den här datorn, med det här användarkontot)</translation>
+    </message>
+    <message>
+        <source>Change the key</source>
+        <translation>Byt nyckel</translation>
+    </message>
+    <message>
+        <source>The database is not encrypted; there is no key to change.</source>
+        <translation>Databasen är inte krypterad; det finns ingen nyckel att byta.</translation>
+    </message>
+    <message>
+        <source>Type your password.</source>
+        <translation>Skriv ditt lösenord.</translation>
+    </message>
+    <message>
+        <source>Changing the database key</source>
+        <translation>Byter databasens nyckel</translation>
+    </message>
+</context>
+<context>
+    <name>RetentionDialog</name>
+    <message>
+        <source>Retention</source>
+        <translation>Gallring</translation>
+    </message>
+    <message>
+        <source>Records past their period are thinned: free text and photos are removed, the position is coarsened to a 250 m grid and the time to the week. A category without a period of its own takes its parent's, then the default.</source>
+        <translation>Poster som passerat sin gallringstid gallras: fritext och bilder tas bort, positionen grovgörs till ett rutnät på 250 m och tiden till veckan. En kategori utan egen gallringstid får sin överkategoris, annars standardtiden.</translation>
+    </message>
+    <message>
+        <source>Default period</source>
+        <translation>Standardtid</translation>
+    </message>
+    <message>
+        <source>Category</source>
+        <translation>Kategori</translation>
+    </message>
+    <message>
+        <source>Period</source>
+        <translation>Gallringstid</translation>
+    </message>
+    <message>
+        <source>Loading…</source>
+        <translation>Hämtar…</translation>
+    </message>
+    <message>
+        <source>Save</source>
+        <translation>Spara</translation>
+    </message>
+    <message>
+        <source>Preview</source>
+        <translation>Provkör</translation>
+    </message>
+    <message>
+        <source>Count what a run would thin; change nothing</source>
+        <translation>Räkna vad en gallring skulle ta bort; ändra ingenting</translation>
+    </message>
+    <message>
+        <source>Run now</source>
+        <translation>Gallra nu</translation>
+    </message>
+    <message>
+        <source>Your role may see the retention periods but not change them.</source>
+        <translation>Din roll får se gallringstiderna men inte ändra dem.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>Sparar…</translation>
+    </message>
+    <message>
+        <source>The retention periods are saved.</source>
+        <translation>Gallringstiderna är sparade.</translation>
+    </message>
+    <message>
+        <source>Counting…</source>
+        <translation>Räknar…</translation>
+    </message>
+    <message>
+        <source>Thinning…</source>
+        <translation>Gallrar…</translation>
+    </message>
+    <message>
+        <source>Preview: nothing was changed.</source>
+        <translation>Provkörning: ingenting ändrades.</translation>
+    </message>
+</context>
+<context>
+    <name>ServerPage</name>
+    <message>
+        <source>Sync server</source>
+        <translation>Synkserver</translation>
+    </message>
+    <message>
+        <source>Optional: leave it empty to work on this computer only.</source>
+        <translation>Valfritt: lämna tomt för att bara arbeta på den här datorn.</translation>
+    </message>
+    <message>
+        <source>With a sync server, the municipality's and the police's computers share their observations when they have a network. You can add or change it later under Sync settings.</source>
+        <translation>Med en synkserver delar kommunens och polisens datorer sina iakttagelser när de har nät. Du kan lägga till eller ändra den senare under Synkinställningar.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>Serveradress</translation>
     </message>
 </context>
 <context>
@@ -1709,8 +2644,16 @@ i fjol</translation>
         <translation>Släng ändringen</translation>
     </message>
     <message>
-        <source>The server refused these changes. They stay here, and the other changes sync as usual, until you send them again (for example after your role was changed) or give them up.</source>
-        <translation>Servern avvisade de här ändringarna. De ligger kvar här, och övriga ändringar synkas som vanligt, tills du skickar dem igen (till exempel efter att din roll har ändrats) eller slänger dem.</translation>
+        <source>Mask and send</source>
+        <translation>Maskera och skicka</translation>
+    </message>
+    <message>
+        <source>Send anyway</source>
+        <translation>Skicka ändå</translation>
+    </message>
+    <message>
+        <source>The server refused these changes, or they would share personal data with the partner organisations. They stay here, and the other changes sync as usual, until you send them again (for example after your role was changed), mask the personal data, send them anyway or give them up.</source>
+        <translation>Servern avvisade de här ändringarna, eller så skulle de dela personuppgifter med samverkansparterna. De ligger kvar här, och övriga ändringar synkas som vanligt, tills du skickar dem igen (till exempel efter att din roll har ändrats), maskerar personuppgifterna, skickar dem ändå eller avstår från dem.</translation>
     </message>
     <message>
         <source>Needs attention</source>
@@ -2110,6 +3053,10 @@ i fjol</translation>
     <message>
         <source>Cancel</source>
         <translation>Avbryt</translation>
+    </message>
+    <message>
+        <source>The text may contain personal data. A walk's notes describe places, not people: mask it before saving?</source>
+        <translation>Texten kan innehålla personuppgifter. En vandrings anteckningar beskriver platser, inte personer: vill du maskera dem innan du sparar?</translation>
     </message>
     <message>
         <source>The walk was not saved: {reason}</source>
