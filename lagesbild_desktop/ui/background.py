@@ -26,6 +26,7 @@ import gc
 import itertools
 import logging
 import os
+import time
 import traceback
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor, wait
@@ -48,9 +49,10 @@ class _Task:
     label: str
     on_success: Callable[[Any], None] | None
     on_error: Callable[[BaseException], None] | None
-    timer: QTimer
+    started: float  # time.monotonic() when it was handed to a thread
     on_progress: Progress | None = None
     fn: Callable[[], Any] | None = None  # held here until the GUI thread is done with it
+    announced: bool = False  # slow_started has been emitted for it
 
 
 class _Relay(QObject):
@@ -127,6 +129,11 @@ class BackgroundWork(QObject):
         self._relay.progressed.connect(self._progressed)
         self._ids = itertools.count(1)
         self._tasks: dict[int, _Task] = {}
+        # One timer, ticking while work runs, finds the tasks that have become slow (a
+        # timer per task meant a Qt object made and deleted for every job).
+        self._slow_check = QTimer(self)
+        self._slow_check.setInterval(SLOW_MS // 5)
+        self._slow_check.timeout.connect(self._announce_slow)
 
     def run(
         self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
@@ -134,13 +141,12 @@ class BackgroundWork(QObject):
         label: str = "",
     ) -> int:
         """Start `fn()`; `write=True` queues it behind the other database writes."""
-        task = _Task(label, on_success, on_error, QTimer(self))
+        task = _Task(label, on_success, on_error, time.monotonic())
         return self._start(next(self._ids), fn, task, write)
 
     def _start(self, task_id: int, fn: Callable[[], Any], task: _Task, write: bool) -> int:
-        task.timer.setSingleShot(True)
-        task.timer.timeout.connect(lambda: self.slow_started.emit(task.label))
-        task.timer.start(SLOW_MS)
+        if not self._slow_check.isActive():
+            self._slow_check.start()
         task.fn = fn
         self._tasks[task_id] = task
         future = (self._writer if write else self._pool).submit(
@@ -162,8 +168,18 @@ class BackgroundWork(QObject):
         def report(done: int, total: int, step: str) -> None:
             relay.progressed.emit(task_id, done, total, step)
 
-        task = _Task(label, on_success, on_error, QTimer(self), on_progress)
+        task = _Task(label, on_success, on_error, time.monotonic(), on_progress)
         return self._start(task_id, lambda: fn(report), task, False)
+
+    @Slot()
+    def _announce_slow(self) -> None:
+        now = time.monotonic()
+        for task in list(self._tasks.values()):
+            if not task.announced and now - task.started >= SLOW_MS / 1000:
+                task.announced = True
+                self.slow_started.emit(task.label)
+        if not self._tasks:
+            self._slow_check.stop()
 
     @property
     def busy(self) -> bool:
@@ -180,8 +196,6 @@ class BackgroundWork(QObject):
         task = self._tasks.pop(task_id, None)
         if task is None:
             return
-        task.timer.stop()
-        task.timer.deleteLater()
         try:
             if error is not None:
                 if task.on_error is not None:
@@ -197,9 +211,8 @@ class BackgroundWork(QObject):
     def shut_down(self, msecs: int = 30_000) -> None:
         """Finish the running work and drop every callback: the window is going away."""
         self.wait_until_done(msecs)
-        for task in self._tasks.values():
-            task.timer.stop()
         self._tasks.clear()
+        self._slow_check.stop()
 
     def wait_until_done(self, msecs: int = 30_000) -> bool:
         """Block until the running work finishes (at shutdown and in tests only)."""
