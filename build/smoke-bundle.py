@@ -11,7 +11,8 @@ the page drew points, no remote request was attempted (blocked: 0), the log has 
 page error, no missing translation and no traceback, the screenshot is a PNG of the
 window's size that is not blank and shows the point markers on the map, the server
 stack and the tests are not in the bundle, and the bundle is under the size goal
-(BUNDLE_MAX_MB, 500 MiB). It prints the bundle size and the time from start to drawn map.
+(BUNDLE_MAX_MB, in decimal megabytes: 500 MB = 500 * 10**6 bytes, about 477 MiB). It
+prints the bundle size in MB and MiB and the time from start to drawn map.
 """
 
 from __future__ import annotations
@@ -27,6 +28,8 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# The goal "under 500 MB" in decimal units (10**6 bytes), as the issue and installers count;
+# `du -sh` and Windows Explorer show MiB (2**20 bytes): 500 MB is 476.8 MiB.
 MAX_MB = float(os.environ.get("BUNDLE_MAX_MB", "500"))
 TIMEOUT_S = 180
 WINDOW_SIZE = (1440, 900)  # ui/app.py run_gui resizes the window to this
@@ -43,7 +46,7 @@ BUNDLED_FILES = (
 )
 # Under Qt's folder: PySide6/Qt on Linux and macOS, PySide6 on Windows.
 QT_FILES = ("translations/qtbase_sv.qm", "translations/qtwebengine_locales/sv.pak",
-            "resources/qtwebengine_resources.pak")
+            "resources/qtwebengine_resources.pak", "resources/icudtl.dat")
 
 
 class SmokeFailed(Exception):
@@ -58,10 +61,20 @@ def executable(bundle: Path) -> Path:
     raise SmokeFailed(f"no lagesbild executable in {bundle} (run `make bundle`)")
 
 
-def bundle_size_mb(bundle: Path) -> float:
-    """Mebibytes (2**20 bytes), as `du -sh` and Windows Explorer count them."""
-    total = sum(p.lstat().st_size for p in bundle.rglob("*") if p.is_file() or p.is_symlink())
-    return total / 2**20
+def bundle_size(bundle: Path) -> int:
+    """Bytes in the bundle's files and links (the files' sizes, not their disk blocks)."""
+    return sum(p.lstat().st_size for p in bundle.rglob("*") if p.is_file() or p.is_symlink())
+
+
+def describe_size(size: int) -> str:
+    """'477.6 MB = 455.5 MiB': decimal megabytes (10**6) and mebibytes (2**20)."""
+    return f"{size / 10**6:.1f} MB = {size / 2**20:.1f} MiB"
+
+
+def check_size(size: int, max_mb: float = MAX_MB) -> None:
+    if size >= max_mb * 10**6:
+        raise SmokeFailed(f"the bundle is {describe_size(size)}, over the goal of "
+                          f"{max_mb:.0f} MB ({max_mb * 10**6 / 2**20:.1f} MiB)")
 
 
 def check_contents(bundle: Path, exe: Path) -> int:
@@ -197,9 +210,9 @@ def main(argv: list[str]) -> int:
     work = Path(tempfile.mkdtemp(prefix="lagesbild-smoke-"))
     try:
         exe = executable(bundle)
-        size = bundle_size_mb(bundle)
-        print(f"bundle: {bundle} ({size:.0f} MiB = {size * 1.048576:.0f} MB; "
-              f"goal under {MAX_MB:.0f} MiB)")
+        size = bundle_size(bundle)
+        print(f"bundle: {bundle} ({describe_size(size)}; goal under {MAX_MB:.0f} MB "
+              f"= {MAX_MB * 10**6 / 2**20:.1f} MiB)")
         modules = check_contents(bundle, exe)
         print(f"  contents: {modules} Python modules; data files present; "
               "server, tests and dev tools left out")
@@ -228,9 +241,8 @@ def main(argv: list[str]) -> int:
             print("  the screenshot shows no point markers yet; starting once more")
         kept = bundle.parent / "smoke-screenshot.png"
         shutil.copyfile(png, kept)
-        if size >= MAX_MB:
-            raise SmokeFailed(f"the bundle is {size:.0f} MiB, over the goal of {MAX_MB:.0f} MiB")
-        print(f"bundle smoke check passed: {size:.0f} MiB, map drawn after "
+        check_size(size)
+        print(f"bundle smoke check passed: {describe_size(size)}, map drawn after "
               f"{result['drawn_after']:.1f} s; screenshot in {kept}")
         return 0
     except SmokeFailed as failure:

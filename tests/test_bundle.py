@@ -79,3 +79,23 @@ def test_the_smoke_check_fails_without_a_bundle(tmp_path, capsys):
     smoke = load_smoke()
     assert smoke.main(["smoke-bundle.py", str(tmp_path / "nothing")]) == 1
     assert "no lagesbild executable" in capsys.readouterr().err
+
+
+def test_the_size_goal_is_in_decimal_megabytes(tmp_path):
+    smoke = load_smoke()
+    smoke.check_size(499_999_999, max_mb=500)
+    with pytest.raises(smoke.SmokeFailed, match=r"500\.0 MB = 476\.8 MiB, over the goal of 500 MB"):
+        smoke.check_size(500 * 10**6, max_mb=500)
+    # 491 MiB, the bundle before the ICU data was trimmed, is over 500 MB.
+    with pytest.raises(smoke.SmokeFailed):
+        smoke.check_size(491 * 2**20, max_mb=500)
+
+
+def test_the_size_is_told_in_both_units(tmp_path):
+    smoke = load_smoke()
+    (tmp_path / "a").write_bytes(b"x" * 1_500_000)
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b").write_bytes(b"y" * 600_000)
+    size = smoke.bundle_size(tmp_path)
+    assert size == 2_100_000
+    assert smoke.describe_size(size) == "2.1 MB = 2.0 MiB"
