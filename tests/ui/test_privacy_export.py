@@ -234,8 +234,12 @@ def test_the_question_lists_the_findings_and_returns_the_choice(qtbot: Any) -> N
         seen.append(box.detailedText())
         next(b for b in box.buttons() if b.text() == button_text).click()
 
-    for button_text, expected in (("Mask in the file", "mask"),
-                                  ("Export unchanged", "keep"), ("Cancel", "cancel")):
+    def tr(context: str, text: str) -> str:
+        return QApplication.translate(context, text)
+
+    for button_text, expected in ((tr("ExportPrivacy", "Mask in the file"), "mask"),
+                                  (tr("ExportPrivacy", "Export unchanged"), "keep"),
+                                  (tr("ObservationForm", "Cancel"), "cancel")):
         QTimer.singleShot(0, lambda t=button_text: answer(t))
         assert ask_export_privacy(parent, findings) == expected
     assert "Telefonnummer: 070-123 45 00 (iakttagelse 0: beskrivning)" in seen[0]
