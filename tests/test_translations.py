@@ -60,3 +60,14 @@ def test_the_pseudo_language_is_built_from_the_sources(tmp_path):
                 assert text.startswith("["), (source, text)
                 assert len(text) >= len(source.split("\t")[0]) * 1.3, (source, text)
                 assert set(PLACEHOLDER.findall(source)) <= set(PLACEHOLDER.findall(text))
+
+
+def test_no_plural_through_translate_which_lupdate_cannot_read():
+    """lupdate skips QCoreApplication.translate(context, "… %n …", "", n): such a text
+    would never reach the .ts and show in English; plurals go through self.tr()."""
+    import re
+
+    pattern = re.compile(r"translate\(\s*\"[^\"]*\",\s*\"[^\"]*%n", re.S)
+    offenders = [str(p.relative_to(ROOT)) for p in sorted(i18n.SOURCES.rglob("*.py"))
+                 if pattern.search(p.read_text(encoding="utf-8"))]
+    assert offenders == []

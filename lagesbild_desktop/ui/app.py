@@ -140,10 +140,12 @@ def start_lock(window: Any, db: Any, signed: Any) -> Any:
     from lagesbild_desktop.services import accounts
     from lagesbild_desktop.ui.lock import IdleLock, lock_minutes
 
-    return IdleLock(window, signed.display_name or signed.username,
+    lock = IdleLock(window, signed.display_name or signed.username,
                     lambda password: accounts.verify_password(db, signed.actor.user_id,
                                                               password),
                     lock_minutes(window.settings))
+    window.file_menu.insertAction(window.quit_action, lock.lock_action)  # Lock now
+    return lock
 
 
 def run_gui(db_path: Path, *, screenshot: Path | None = None,
@@ -192,7 +194,6 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     window.resize(1440, 900)
     window.show()
     idle_lock = start_lock(window, db, signed)
-    window.file_menu.insertAction(window.quit_action, idle_lock.lock_action)
     start_retention(app, work, db, actor, window, language)
     status = 0
     if screenshot is not None:

@@ -27,17 +27,17 @@ def findings_text(findings: list[ExportFinding], limit: int | None = SHOWN) -> s
     shown = findings if limit is None else findings[:limit]
     lines = [f"{f.kind_sv}: {f.text} ({f.where_sv})" for f in shown]
     if limit is not None and len(findings) > limit:
-        lines.append(QCoreApplication.translate("ExportPrivacy", "…and %n more", "",
-                                                len(findings) - limit))
+        lines.append(QCoreApplication.translate("ObservationForm", "…and {count} more")
+                     .format(count=len(findings) - limit))
     return "\n".join(lines)
 
 
 def ask_export_privacy(parent: QWidget, findings: list[ExportFinding]) -> str:
     """Ask what to do with personal data in an export: "mask", "keep" or "cancel"."""
     translate = QCoreApplication.translate
-    text = translate("ExportPrivacy", "The file would hold personal data (%n finding(s)). "
-                     "Mask them in the file? The records themselves are not changed.", "",
-                     len(findings))
+    text = translate("ExportPrivacy", "The file would hold personal data ({count} "
+                     "finding(s)). Mask them in the file? The records themselves are not "
+                     "changed.").format(count=len(findings))
     return ask_privacy_choice(
         parent, translate("ExportPrivacy", "Personal data in the export"),
         f"{text}\n\n{findings_text(findings)}",

@@ -100,8 +100,10 @@ def privacy_message(found: list[privacy.Finding], intro: str) -> str:
     """`intro` (the form's own question), then the findings, at most PRIVACY_SHOWN."""
     lines = [f"{kind_label(f.kind)}: {f.text}" for f in found[:PRIVACY_SHOWN]]
     if len(found) > PRIVACY_SHOWN:
-        lines.append(QCoreApplication.translate("ObservationForm", "…and %n more", "",
-                                                len(found) - PRIVACY_SHOWN))
+        # {count}, not %n: lupdate does not read translate() with a count (and the
+        # Swedish is the same in the singular).
+        lines.append(QCoreApplication.translate("ObservationForm", "…and {count} more")
+                     .format(count=len(found) - PRIVACY_SHOWN))
     return "\n".join([intro, "", *lines])
 
 

@@ -516,6 +516,10 @@
 <context>
     <name>ExportPrivacy</name>
     <message>
+        <source>The file would hold personal data ({count} finding(s)). Mask them in the file? The records themselves are not changed.</source>
+        <translation>Filen skulle innehålla personuppgifter ({count} fynd). Maskera dem i filen? Posterna ändras inte.</translation>
+    </message>
+    <message>
         <source>Personal data in the export</source>
         <translation>Personuppgifter i exporten</translation>
     </message>
@@ -2142,6 +2146,10 @@ i fjol</translation>
         <source>Save anyway</source>
         <translation>Spara ändå</translation>
     </message>
+    <message>
+        <source>…and {count} more</source>
+        <translation>…och {count} till</translation>
+    </message>
 </context>
 <context>
     <name>ObservationTableModel</name>
@@ -2267,7 +2275,9 @@ i fjol</translation>
     <message numerus="yes">
         <source>%n tiles; estimating the size…</source>
         <translation>
-            <numerusform>%n platta; storleken beräknas…</numerusform><numerusform>%n plattor; storleken beräknas…</numerusform></translation>
+            <numerusform>%n platta; storleken beräknas…</numerusform>
+            <numerusform>%n plattor; storleken beräknas…</numerusform>
+        </translation>
     </message>
     <message>
         <source>Mark the area on the map.</source>
