@@ -56,8 +56,11 @@ log = logging.getLogger(__name__)
 DETAILS_DELAY_MS = 150
 
 
-def user_message(error: BaseException) -> str:
-    """The Swedish text for an error, whatever layer raised it."""
+def user_message(error: BaseException, language: str = "sv") -> str:
+    """The text for an error, whatever layer raised it: the errors of our layers carry a
+    Swedish message and say it in English as their str()."""
+    if language == "en":
+        return str(error) or type(error).__name__
     return getattr(error, "message_sv", None) or "Något gick fel: " + str(error)
 
 
@@ -475,7 +478,7 @@ class MainWindow(QMainWindow):
                 self.walks.map.set_mbtiles(path)
         except Exception as error:  # noqa: BLE001 - any unreadable file: say so, keep the map
             log.warning("base map %s refused: %s", path, error)
-            QMessageBox.warning(self, self.tr("Base map"), user_message(error))
+            QMessageBox.warning(self, self.tr("Base map"), user_message(error, self.language))
             return False
         if remember:
             self.settings.setValue("map/mbtiles", str(path) if path else "")
@@ -774,7 +777,7 @@ class MainWindow(QMainWindow):
 
     def _show_error(self, error: BaseException) -> None:
         log.error("operation failed: %s", error)
-        QMessageBox.warning(self, self.tr("Lägesbild"), user_message(error))
+        QMessageBox.warning(self, self.tr("Lägesbild"), user_message(error, self.language))
 
     def closeEvent(self, event: Any) -> None:  # noqa: N802 - Qt's name
         for form in (self.form, self.measures.form):
