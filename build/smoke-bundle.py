@@ -224,10 +224,10 @@ def main(argv: list[str]) -> int:
         if demo.returncode != 0:
             raise SmokeFailed(f"`lagesbild demo` failed ({demo.returncode}): {demo.stderr}")
         print(f"  demo database built by the bundle in {time.monotonic() - started:.1f} s")
-        # The screenshot is taken 300 ms after the page reports its points drawn
-        # (ui/app.py); on a cold first start the view's compositor has been seen not to
-        # have shown them yet (the map without markers). That gets one more start; every
-        # other failure fails at once.
+        # The screenshot is taken 1500 ms after the page reports its points drawn
+        # (ui/app.py; 300 ms was too short on a cold first start, where the view's
+        # compositor had not shown them yet: the map without markers). Should that still
+        # happen, it gets one more start; every other failure fails at once.
         for attempt in (1, 2):
             png = work / f"screenshot-{attempt}.png"
             result = run_once(exe, database, home, png)
