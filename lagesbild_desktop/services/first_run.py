@@ -159,16 +159,74 @@ def check_mbtiles(path: Path) -> str:
 
 
 def copy_base_map(source: Path, data_dir: Path) -> Path:
-    """Copy the MBTiles file into the data folder (kept as is when it is there already)."""
+    """Copy the MBTiles file into the data folder (kept as is when it is there already).
+
+    A map of the same name already in the folder is never overwritten (nor deleted later
+    by a failed set-up): the copy gets a free name, "orto-2.mbtiles" and so on. A failed
+    copy leaves no partial file.
+    """
     folder = data_dir / MAPS_FOLDER
     target = folder / source.name
-    if source.resolve() == target.resolve():
+    if target.exists() and source.resolve() == target.resolve():
         return target
     folder.mkdir(parents=True, exist_ok=True)
+    number = 1
+    while target.exists() or target.with_name(target.name + ".part").exists():
+        number += 1
+        target = folder / f"{source.stem}-{number}{source.suffix}"
     partial = target.with_name(target.name + ".part")
-    shutil.copyfile(source, partial)
-    os.replace(partial, target)
+    try:
+        shutil.copyfile(source, partial)
+        os.replace(partial, target)
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
     return target
+
+
+def set_aside_orphan_key_file(path: Path) -> Path | None:
+    """A key file with no database beside it is left by a first run that stopped between
+    its two renames (or by a database moved away): without a database it opens nothing,
+    and it would stop both the sign-in and a new set-up. Renamed aside (never deleted,
+    it may be someone's only copy of the key); the new name, or None if there was none.
+    """
+    path = Path(path)
+    keys = keyfile.key_path(path)
+    if path.exists() or not keys.exists():
+        return None
+    # Encrypting a database in place (accounts.encrypt_existing) also has a moment with
+    # a key file and no database: that key belongs to data in these files, so it stays.
+    encrypting = [file for file in (path.with_name(f"{path.name}.before-encryption.bak"),
+                                    path.with_name(f".{path.name}.encrypting"))
+                  if file.exists()]
+    if encrypting:
+        log.warning("key file %s has no database %s, but %s are there (an unfinished "
+                    "encryption): left as it is", keys, path,
+                    ", ".join(str(file) for file in encrypting))
+        return None
+    stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+    aside = keys.with_name(f"{keys.name}.orphaned-{stamp}")
+    number = 1
+    while aside.exists():
+        number += 1
+        aside = keys.with_name(f"{keys.name}.orphaned-{stamp}-{number}")
+    os.replace(keys, aside)
+    temporary = path.with_name(f".{path.name}.first-run")
+    unfinished = " (an unfinished first run left it)" if temporary.exists() else ""
+    log.warning("key file %s has no database %s%s; moved aside to %s, the set-up starts "
+                "again", keys, path, unfinished, aside)
+    remove_installation(temporary)
+    return aside
+
+
+def discard_installation(made: Installation, mbtiles: Path | None) -> None:
+    """Remove a finished set-up the user cancelled: the database, its key file and the
+    base map copied for it (not the file the user chose, if that was used in place)."""
+    made.db.close()
+    remove_installation(made.db.path)
+    copied = made.settings.get("map/mbtiles")
+    if copied and (mbtiles is None or Path(mbtiles).resolve() != Path(copied).resolve()):
+        Path(copied).unlink(missing_ok=True)
 
 
 # --- building it ------------------------------------------------------------------------

@@ -77,7 +77,8 @@ def sign_in(db_path: Path) -> Any:
     """Open the database as a signed-in user: (Database, SignedIn), or None if cancelled.
 
     LAGESBILD_USER and LAGESBILD_PASSWORD sign in without the dialog (benchmarks, scripted
-    screenshots). A new installation (no file) is set up by the first-run wizard
+    screenshots). A new installation (no database; a key file left alone without one is
+    moved aside) is set up by the first-run wizard
     (ui/first_run.py): an encrypted database and its first administrator; a plain
     database where nobody can sign in yet gets its first administrator; the demo
     database's accounts have the documented demo password.
@@ -91,6 +92,11 @@ def sign_in(db_path: Path) -> Any:
     from lagesbild_desktop.ui.login_dialog import LoginDialog
 
     user, password = os.environ.get("LAGESBILD_USER"), os.environ.get("LAGESBILD_PASSWORD")
+    # A key file with no database (a first run stopped between its renames) opens
+    # nothing: moved aside, so this is a new installation again.
+    from lagesbild_desktop.services.first_run import set_aside_orphan_key_file
+
+    set_aside_orphan_key_file(db_path)
     if not db_path.exists() and not keyfile.is_encrypted(db_path):
         if user and password is not None:
             return accounts.create_encrypted(db_path, user, user, password)

@@ -345,7 +345,8 @@ class DataPage(_Page):
             note.setContentsMargins(24, 0, 0, 8)
             layout.addWidget(note)
         layout.addStretch()
-        self.setCommitPage(True)
+        # A commit page only while the database is made and once it is made (the wizard
+        # sets it): after a failed set-up the user can come back and change any choice.
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -358,7 +359,8 @@ class DataPage(_Page):
         self.demo_note.setText(self.tr(
             "Two years of invented observations, walks and measures in Västra Mälardalen, "
             "for trying the program out and for training."))
-        self.setButtonText(QWizard.WizardButton.CommitButton, self.tr("Create"))
+        for button in (QWizard.WizardButton.NextButton, QWizard.WizardButton.CommitButton):
+            self.setButtonText(button, self.tr("Create"))
 
 
 class CreatePage(_Page):
@@ -421,7 +423,8 @@ class CreatePage(_Page):
 
     def failed(self, text: str) -> None:
         self.step.clear()
-        self.show_problem(text)
+        self.show_problem(text + "\n" + self.tr(
+            "Try again, or go back to change what you chose; what you typed is kept."))
         self.retry.show()
 
     def isComplete(self) -> bool:  # noqa: N802 - Qt's name
@@ -448,7 +451,6 @@ class FirstRunWizard(QWizard):
         self.running = False
         self._stop = threading.Event()
         self._cancel_asked = False
-        self.setOption(QWizard.WizardOption.NoBackButtonOnLastPage, True)
         self.setMinimumSize(640, 480)
         # The language the program started in (settings or --language): use_language
         # set the default locale to it.
@@ -535,6 +537,7 @@ class FirstRunWizard(QWizard):
         choices, path, stop = self.choices(), self.db_path, self._stop
         self.running = True
         self._stop.clear()
+        self._allow_back(False)
         self.work.run_with_progress(
             lambda progress: first_run.create_installation(path, choices, progress=progress,
                                                            stop=stop.is_set),
@@ -543,8 +546,7 @@ class FirstRunWizard(QWizard):
     def _created(self, made: first_run.Installation) -> None:
         self.running = False
         if self._cancel_asked:  # too late to stop: remove what was made
-            made.db.close()
-            first_run.remove_installation(self.db_path)
+            first_run.discard_installation(made, self.map_page.mbtiles)
             log.info("first run cancelled; %s removed", self.db_path)
             super().reject()
             return
@@ -568,6 +570,14 @@ class FirstRunWizard(QWizard):
             text = self.tr("The database could not be created: %1").replace(
                 "%1", said or str(error))
         self.create_page.failed(text)
+        self._allow_back(True)
+
+    def _allow_back(self, allowed: bool) -> None:
+        """Back from the last page: off while the database is made and once it is made,
+        on after a failure. Qt keeps Back off after a commit page, so the data page is
+        one exactly while Back must be off (Qt re-enables the button on its own updates)."""
+        self.data_page.setCommitPage(not allowed)
+        self.button(QWizard.WizardButton.BackButton).setEnabled(allowed)
 
     def reject(self) -> None:
         """Cancel: nothing is left behind (a running set-up is stopped and removed)."""

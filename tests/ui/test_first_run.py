@@ -346,3 +346,99 @@ def test_ask_returns_the_signed_in_installation(qtbot: Any, work: Any, tmp_path:
 def installation_user_count(db: Any) -> int:
     with db.session() as session:
         return int(session.scalar(select(func.count()).select_from(User)) or 0)
+
+
+def test_after_a_failure_the_choices_can_be_changed(
+        qtbot: Any, make_wizard: Any, tmp_path: Path, own_data_folder: Path) -> None:
+    """The MBTiles file is moved away after its page accepted it: the set-up fails, the
+    user goes back, chooses no base map, and everything typed is still there."""
+    tiles = solid_mbtiles(tmp_path / "orto.mbtiles", 1, (10, 120, 30))
+    wizard = make_wizard()
+    back = wizard.button(QWizard.WizardButton.BackButton)
+    wizard.next()
+    fill_account(wizard)
+    wizard.next()
+    wizard.server_page.address.setText("https://lagesbild.arboga.se")
+    wizard.next()
+    wizard.map_page.file_choice.setChecked(True)
+    wizard.map_page.file.setText(str(tiles))
+    go_to(wizard, wizard.data_page)
+    assert back.isEnabled()  # not a commit page
+    tiles.rename(tmp_path / "flyttad.mbtiles")
+    wizard.next()
+    page = wizard.create_page
+    assert wizard.running
+    assert not back.isEnabled()  # not while the database is made
+    qtbot.waitUntil(lambda: page.problem.isVisibleTo(wizard), timeout=60_000)
+    assert "orto.mbtiles" in page.problem.text()
+    assert "gå tillbaka" in page.problem.text() or "go back" in page.problem.text()
+    assert not any(wizard.db_path.parent.iterdir())
+    assert not any((own_data_folder / first_run.MAPS_FOLDER).iterdir())
+    assert back.isVisible()
+    assert back.isEnabled()
+    back.click()
+    assert wizard.currentPage() is wizard.data_page
+    back.click()
+    maps = wizard.map_page
+    assert wizard.currentPage() is maps
+    assert maps.file.text() == str(tiles)
+    maps.none.setChecked(True)
+    account = wizard.account_page
+    assert (account.organisation.currentText(), account.username.text(),
+            account.password.text(), account.repeat.text()) == (
+        "Arboga kommun", "anna", PASSWORD, PASSWORD)
+    assert wizard.server_page.address.text() == "https://lagesbild.arboga.se"
+    wizard.next()
+    assert wizard.currentPage() is wizard.data_page
+    wizard.next()
+    qtbot.waitUntil(lambda: page.finished, timeout=120_000)
+    assert not page.problem.isVisibleTo(wizard)
+    assert not back.isEnabled()  # made: there is no going back
+    page.completeChanged.emit()  # Qt's own button update keeps it off
+    assert not back.isEnabled()
+    wizard.button(QWizard.WizardButton.FinishButton).click()
+    assert wizard.result_value is not None
+    wizard.result_value.db.close()
+    assert wizard.db_path.exists()
+    assert wizard.result_value.settings.get("map/mbtiles") is None
+
+
+def test_a_cancel_as_the_set_up_finishes_removes_the_copied_map(
+        qtbot: Any, make_wizard: Any, tmp_path: Path, own_data_folder: Path) -> None:
+    tiles = solid_mbtiles(tmp_path / "orto.mbtiles", 1, (10, 120, 30))
+    wizard = make_wizard()
+    wizard.next()
+    fill_account(wizard)
+    go_to(wizard, wizard.map_page)
+    wizard.map_page.file_choice.setChecked(True)
+    wizard.map_page.file.setText(str(tiles))
+    go_to(wizard, wizard.data_page)
+    wizard._cancel_asked = True  # Cancel pressed after the last step had begun
+    wizard.next()
+    qtbot.waitUntil(lambda: not wizard.isVisible(), timeout=120_000)
+    assert wizard.result() == QWizard.DialogCode.Rejected
+    assert not any(wizard.db_path.parent.iterdir())
+    assert not any((own_data_folder / first_run.MAPS_FOLDER).iterdir())
+    assert tiles.exists()
+
+
+def test_a_key_file_left_by_an_unfinished_first_run_starts_the_wizard(
+        tmp_path: Path, monkeypatch: Any, caplog: Any) -> None:
+    from lagesbild_desktop.ui import app
+
+    monkeypatch.delenv("LAGESBILD_USER", raising=False)
+    monkeypatch.delenv("LAGESBILD_PASSWORD", raising=False)
+    path = tmp_path / "lagesbild.db"
+    made = first_run.create_installation(path, first_run.SetupChoices(
+        "Arboga kommun", "municipality", "anna", "Anna", PASSWORD, demo=False))
+    made.db.close()
+    path.rename(path.with_name(".lagesbild.db.first-run"))  # the crash before the rename
+    asked: list[Path] = []
+    monkeypatch.setattr(FirstRunWizard, "ask",
+                        classmethod(lambda cls, path, **_: asked.append(path)))
+    assert app.sign_in(path) is None
+    assert asked == [path]
+    left = [p.name for p in tmp_path.iterdir()]
+    assert len(left) == 1
+    assert left[0].startswith("lagesbild.db.keys.orphaned-")
+    assert "moved aside" in caplog.text
