@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -93,6 +94,11 @@ class Database:
     path: Path
     engine: Engine
     key: bytes | None = None
+    # Held for the whole of a rekey, a sync and a retention run, so none of them runs
+    # during another: a sync writes photos sealed with the current key and a retention
+    # run deletes photo files, while a rekey turns the photo files to a new key.
+    maintenance: threading.RLock = field(default_factory=threading.RLock, init=False,
+                                         repr=False, compare=False)
 
     @property
     def encrypted(self) -> bool:

@@ -145,6 +145,11 @@ def open_and_sign_in(path: Path, username: str, password: str) -> tuple[Database
 def _upgrade_key_entry(path: Path, username: str, password: str, key: bytes) -> None:
     """A version-1 entry (the key under the password) becomes a key pair entry, so a
     rekey can give this account the new key without its password."""
+    if keyfile.has_pending(path):
+        # A rekey (in another process) is unfinished: its side file would replace this
+        # entry. The next sign-in finishes the rekey and upgrades the entry then.
+        log.warning("key file entry of %s not upgraded: a rekey is unfinished", username)
+        return
     keys = keyfile.KeyFile.load(path)
     if username not in keys.users or keys.can_reseal(username):
         return
@@ -179,9 +184,21 @@ def set_demo_passwords(db: Database) -> int:
         return len(users)
 
 
+def _refuse_during_rekey(path: Path) -> None:
+    """A key file entry written while a rekey is unfinished would go to the old key file
+    only, and the rekey's side file replaces it when the rekey is finished: the new
+    password or account would be lost, or its user locked out. So: finish it first."""
+    if keyfile.has_pending(path):
+        raise DatabaseProblem(
+            f"{path}: a rekey is unfinished; key file entries cannot be changed now",
+            "Ett nyckelbyte är inte avslutat. Logga in på nytt så avslutas det, och "
+            "försök sedan igen.")
+
+
 def _wrap_for(db: Database, username: str, password: str) -> None:
     if db.key is None:
         return
+    _refuse_during_rekey(db.path)
     keys = keyfile.KeyFile.load(db.path)
     keys.wrap(username, password, db.key)
     keys.save()
@@ -191,6 +208,8 @@ def create_first_admin(db: Database, username: str, display_name: str,
                        password: str) -> SignedIn:
     """The installation's first administrator, while nobody can sign in yet."""
     check_new_password(password)
+    if db.key is not None:
+        _refuse_during_rekey(db.path)
     if not needs_first_user(db):
         raise LoginFailed("the installation has accounts already",
                           "Det finns redan konton i installationen.")
@@ -217,6 +236,8 @@ def add_account(db: Database, actor: Actor, username: str, display_name: str, ro
     """A new local account (administrators only); it can open the encrypted database."""
     require(actor, "manage_users")
     check_new_password(password)
+    if db.key is not None:
+        _refuse_during_rekey(db.path)
     user_id = installation.add_user(db, username.strip(), display_name, org_id or actor.org_id,
                                     role, password_hash=hash_password(password))
     with db.transaction() as session:
@@ -230,6 +251,8 @@ def set_password(db: Database, actor: Actor, username: str, new_password: str, *
                  old_password: str | None = None) -> None:
     """A user changes their own password (with the old one), an administrator anyone's."""
     check_new_password(new_password)
+    if db.key is not None:
+        _refuse_during_rekey(db.path)
     with db.transaction() as session:
         user = session.scalar(select(User).where(User.username == username))
         if user is None:

@@ -19,7 +19,7 @@ import logging
 import os
 import secrets
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -97,8 +97,19 @@ def rekey(db: Database, actor: Actor, username: str, password: str, *,
     `key_storage` ("password" or "keyring") moves the key at the same time. `step` is
     called before each stage (tests crash there). The Database object is switched to
     the new key: its pooled connections are closed and new ones use the new key.
+
+    Waits for a running sync or retention run (`Database.maintenance`) and holds them
+    off until done: a photo a sync downloads during the rekey would be sealed with the
+    old key, which opens nothing afterwards. Key file entries of accounts that are
+    deactivated or gone are left out of the new key file.
     """
     require(actor, "manage_users")
+    with db.maintenance:
+        return _rekey(db, actor, username, password, key_storage, step)
+
+
+def _rekey(db: Database, actor: Actor, username: str, password: str,
+           key_storage: str | None, step: Callable[[str], None] | None) -> RekeyReport:
     if db.key is None:
         raise RekeyRefused(f"{db.path} is not encrypted",
                            f"Databasen {db.path.name} är inte krypterad; det finns ingen "
@@ -113,6 +124,15 @@ def rekey(db: Database, actor: Actor, username: str, password: str, *,
         raise RekeyRefused(f"{path}: the key file does not give the open database's key",
                            "Nyckelfilen hör inte ihop med den öppna databasen.")
     storage = key_storage or keys.key_storage
+    for user in _inactive_entries(db, keys.users):
+        # A deactivated or deleted account gets nothing of the new key: its password
+        # (and a key file copied before) stop opening the database with this rekey.
+        log.info("key file entry of %s left out of the rekey: account inactive or gone",
+                 user)
+        keys.remove(user)
+    if username not in keys.users:
+        raise RekeyRefused(f"{username} has no active account",
+                           "Ditt konto är inte aktivt; du kan inte byta nyckel.")
     left_out = sorted(u for u in keys.users if u != username and not keys.can_reseal(u))
     if left_out:
         raise RekeyRefused(
@@ -159,6 +179,19 @@ def rekey(db: Database, actor: Actor, username: str, password: str, *,
     log.info("rekeyed %s (%d accounts, %d photo files, key in %s)", path,
              len(pending.users), photos, storage)
     return RekeyReport(len(pending.users), photos, storage)
+
+
+def _inactive_entries(db: Database, usernames: Iterable[str]) -> list[str]:
+    """The key file's user names whose account is deactivated or no longer exists."""
+    from sqlalchemy import select
+
+    from lagesbild_desktop.db.models import User
+
+    names = sorted(usernames)
+    with db.session() as session:
+        active = set(session.scalars(select(User.username).where(
+            User.username.in_(names), User.active)))
+    return [u for u in names if u not in active]
 
 
 def key_storage(db: Database) -> str | None:

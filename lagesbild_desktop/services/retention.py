@@ -288,6 +288,16 @@ def run_retention(
     done stay done, the next run continues) and the report says it is not complete.
     """
     require(actor, "run_retention")
+    # A rekey turns the photo files to a new key: it waits for this run, and this run
+    # for a rekey, so no file is deleted or turned under the other.
+    with db.maintenance:
+        return _run_retention(db, actor, store, today, policy, dry_run, stop)
+
+
+def _run_retention(
+    db: Database, actor: Actor, store: Path, today: date | None,
+    policy: RetentionPolicy | None, dry_run: bool, stop: Callable[[], bool] | None,
+) -> RetentionReport:
     today = today or datetime.now(LOCAL).date()
     with db.session() as session:
         policy = policy or _read_policy(session)

@@ -38,8 +38,14 @@ class SyncActionProblem(ValueError):
 
 def run_sync(db: Database, store: Path, account: ServerAccount, *,
              transport: httpx.BaseTransport | None = None) -> SyncReport:
-    """One sync as this installation's device (for the GUI's background worker and the CLI)."""
-    return sync(db, store, account, device_id=installation.device_id(db), transport=transport)
+    """One sync as this installation's device (for the GUI's background worker and the CLI).
+
+    Holds `db.maintenance`: a rekey waits for the sync, and the sync for a rekey, so no
+    photo is downloaded and sealed with a key that the rekey is replacing.
+    """
+    with db.maintenance:
+        return sync(db, store, account, device_id=installation.device_id(db),
+                    transport=transport)
 
 
 # --- conflicts -------------------------------------------------------------------------

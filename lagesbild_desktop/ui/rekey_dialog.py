@@ -37,7 +37,8 @@ class RekeyDialog(QDialog):
         intro = QLabel(self.tr(
             "The database and the photos get a new key; the old key opens nothing "
             "afterwards. Every account keeps its password. Other work waits until it is "
-            "done."))
+            "done. A sync or a retention run that is going on is finished first: the key "
+            "change waits for it."))
         intro.setWordWrap(True)
         layout.addWidget(intro)
         form = QFormLayout()

@@ -357,3 +357,130 @@ def test_the_rekey_command(installation, tmp_path, capsys):
 def test_the_rekey_command_refuses_a_plain_database(db_path, capsys):
     assert command(["rekey", "--db", str(db_path)]) == 2
     assert "inte krypterad" in capsys.readouterr().err
+
+
+# -- a rekey beside sync, retention, password changes and removed accounts ------------------
+def test_a_rekey_waits_for_a_running_sync_and_the_photo_it_fetched_opens_afterwards(
+        installation, monkeypatch):
+    import threading
+
+    from lagesbild_desktop.services import sync as sync_service
+    from lagesbild_desktop.sync.client import SyncReport
+    from lagesbild_desktop.sync.connection import ServerAccount
+
+    path, db, anna, _ = installation
+    old = db.key
+    store = config.attachments_dir(path)
+    fetched = PHOTO + b" fetched by the sync"
+    started, go, written = threading.Event(), threading.Event(), threading.Event()
+    stored: list[str] = []
+
+    def slow_sync(db_, store_, account, **_options):  # a photo download that takes time
+        started.set()
+        go.wait(timeout=10)
+        # The path a downloaded photo takes: sealed with the store's current key.
+        stored.append(blobfiles.write_blob(store_, fetched)[0])
+        written.set()
+        return SyncReport()
+
+    def during(stage: str) -> None:
+        if stage == "database":  # the photos are turned, the new key not yet in use
+            go.set()
+            written.wait(timeout=10)
+
+    failed: list[BaseException] = []
+
+    def run_rekey() -> None:
+        try:
+            rekey.rekey(db, anna.actor, "anna", PASSWORD, step=during)
+        except BaseException as error:  # noqa: BLE001 - reported by the test
+            failed.append(error)
+
+    monkeypatch.setattr(sync_service, "sync", slow_sync)
+    syncing = threading.Thread(target=sync_service.run_sync, args=(
+        db, store, ServerAccount("http://127.0.0.1:9", "anna")))
+    rekeying = threading.Thread(target=run_rekey)
+    syncing.start()
+    try:
+        assert started.wait(timeout=10)
+        rekeying.start()
+        rekeying.join(timeout=0.5)
+        assert rekeying.is_alive()  # it waits for the sync
+        assert db.key == old
+    finally:
+        go.set()
+        syncing.join(timeout=10)
+        if rekeying.ident is not None:
+            rekeying.join(timeout=60)
+    assert not failed
+    assert db.key != old
+    [sha256] = stored
+    assert attachments.read_blob(store, sha256) == fetched
+    on_disk = blobfiles.blob_path(store, sha256)
+    assert blobfiles.open_sealed(on_disk.read_bytes(), db.key, on_disk) == fetched
+
+
+def test_a_retention_run_waits_while_a_rekey_holds_the_database(installation):
+    import threading
+
+    from lagesbild_desktop.services import retention
+
+    path, db, anna, _ = installation
+    reports: list[object] = []
+    with db.maintenance:  # as a rekey holds it for its whole run
+        thinning = threading.Thread(target=lambda: reports.append(retention.run_retention(
+            db, anna.actor, config.attachments_dir(path), dry_run=True)))
+        thinning.start()
+        thinning.join(timeout=0.5)
+        waited = thinning.is_alive()
+    thinning.join(timeout=30)
+    assert waited
+    assert len(reports) == 1
+
+
+def test_deactivated_and_deleted_accounts_lose_their_key_file_entries_at_a_rekey(
+        installation):
+    from sqlalchemy import select
+
+    from lagesbild_desktop.db.models import User
+
+    path, db, anna, _ = installation
+    with db.transaction() as session:
+        bertil = session.scalar(select(User).where(User.username == "bertil"))
+        assert bertil is not None
+        bertil.active = False
+    keys = keyfile.KeyFile.load(path)  # an entry whose account is gone from the database
+    keys.wrap("cecilia", "cecilias lösenord", db.key)
+    keys.save()
+    report = rekey.rekey(db, anna.actor, "anna", PASSWORD)
+    assert report.accounts == 1
+    assert set(keyfile.KeyFile.load(path).users) == {"anna"}
+    with pytest.raises(keyfile.WrongPassword):
+        rekey.unlock(path, "bertil", BERTIL)
+    with pytest.raises(keyfile.WrongPassword):
+        rekey.unlock(path, "cecilia", "cecilias lösenord")
+    assert rekey.unlock(path, "anna", PASSWORD) == db.key
+
+
+def test_no_password_change_or_new_account_while_a_rekey_is_unfinished(installation):
+    path, db, anna, _ = installation
+
+    def crash(name: str) -> None:
+        if name == "photos":
+            raise Crash(name)
+
+    with pytest.raises(rekey.RekeyRefused):
+        rekey.rekey(db, anna.actor, "anna", PASSWORD, step=crash)
+    assert keyfile.has_pending(path)
+    with pytest.raises(DatabaseProblem) as refused:
+        accounts.set_password(db, anna.actor, "bertil", "bertils nya lösenord")
+    assert "Logga in på nytt" in refused.value.message_sv
+    with pytest.raises(DatabaseProblem):
+        accounts.add_account(db, anna.actor, "cecilia", "Cecilia", "reporter",
+                             "cecilias lösenord")
+    db.engine.dispose()
+    # Nothing changed: the rekey is finished at sign-in and the old passwords open it.
+    sign_in_everyone(path)
+    assert not keyfile.has_pending(path)
+    with pytest.raises(accounts.LoginFailed):
+        accounts.open_and_sign_in(path, "cecilia", "cecilias lösenord")
