@@ -250,7 +250,14 @@ def discard_rejected(db: Database, actor: Actor, op_id: str) -> None:
             # Pull again from just before the row's revision, so it comes back as stored.
             session.execute(update(SyncState).where(SyncState.cursor >= rev)
                             .values(cursor=rev - 1))
+        held = privacy_hold.is_held(op.last_error)
+        table, row_id = op.table_name, op.row_id
         session.delete(op)
+        if held:
+            # The record's later changes waited only for this one; without it they would
+            # wait for ever. They are scanned again at the next sync.
+            session.flush()
+            privacy_hold.unhold_waiting(session, table, row_id)
 
 
 # --- status bar -------------------------------------------------------------------------

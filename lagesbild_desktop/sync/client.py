@@ -265,12 +265,16 @@ BATCH_REFUSED = frozenset({"bad_request", "too_large", "http_413", "http_422"})
 def _push(db: Database, connection: Connection, url: str, device_id: str, batch: int,
           report: SyncReport) -> None:
     with db.transaction() as session:
-        report.held = privacy_hold.hold_personal_data(session)
+        hold = privacy_hold.hold_personal_data(session)
+    report.held = hold.held
+    # Saves go on during a sync (the write queue); a change saved after the scan above
+    # was not scanned, so it waits for the next sync rather than going out unscanned.
+    scanned_to = hold.scanned_to
     after = 0  # the outbox seq of the last op answered in this sync
     while True:
         with db.session() as session:
             rows = session.scalars(select(Outbox).where(
-                Outbox.state == "pending", Outbox.seq > after)
+                Outbox.state == "pending", Outbox.seq > after, Outbox.seq <= scanned_to)
                 .order_by(Outbox.seq).limit(batch)).all()
             ops = [_as_op(r) for r in rows]
             seqs = {r.op_id: r.seq for r in rows}

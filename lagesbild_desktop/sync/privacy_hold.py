@@ -12,6 +12,8 @@ after it sync as usual. "Send anyway" marks the op CONFIRMED, so it is not held 
 from __future__ import annotations
 
 import logging
+from collections import Counter
+from dataclasses import dataclass
 from typing import Any, Final
 
 from sqlalchemy import select
@@ -25,7 +27,6 @@ log = logging.getLogger(__name__)
 HOLD_PREFIX: Final = "privacy-hold:"
 CONFIRMED: Final = "privacy-confirmed"
 INTERNAL: Final = "internal"
-SHOWN: Final = 3
 
 
 def is_held(last_error: str | None) -> bool:
@@ -68,11 +69,13 @@ def findings(session: Session, op: Outbox) -> dict[str, list[Finding]]:
 
 
 def _message(found: dict[str, list[Finding]]) -> str:
-    hits = [f for hits in found.values() for f in hits]
-    named = ", ".join(f"{KIND_SV[f.kind]} {f.text}" for f in hits[:SHOWN])
-    more = f" och {len(hits) - SHOWN} till" if len(hits) > SHOWN else ""
-    kinds = ", ".join(sorted({f.kind for f in hits}))
-    return (f"{HOLD_PREFIX} Innehåller personuppgifter ({named}{more}). Maskera dem eller "
+    # Kinds and counts only, never the text found: the message is stored in the outbox
+    # and becomes the reason in the audit log when the change is given up.
+    counts = Counter(f.kind for hits in found.values() for f in hits)
+    named = ", ".join(f"{KIND_SV.get(kind, kind).lower()} ×{n}"
+                      for kind, n in sorted(counts.items()))
+    kinds = ", ".join(f"{kind} ×{n}" for kind, n in sorted(counts.items()))
+    return (f"{HOLD_PREFIX} Innehåller personuppgifter ({named}). Maskera dem eller "
             f"skicka ändå. / holds personal data ({kinds}) and is shared with partners")
 
 
@@ -81,14 +84,23 @@ WAITING: Final = (f"{HOLD_PREFIX} Väntar på en tidigare ändring av samma post
                   "same record")
 
 
-def hold_personal_data(session: Session) -> int:
+@dataclass(frozen=True, slots=True)
+class HoldResult:
+    held: int  # changes held by this scan
+    # The highest outbox seq this scan looked at (0: none). A push sends only changes up
+    # to it: a change saved while the sync runs is scanned by the next sync first.
+    scanned_to: int
+
+
+def hold_personal_data(session: Session) -> HoldResult:
     """Hold every pending shared change with personal data, and the later changes of the
-    same record (so the server gets a record's changes in order); returns how many."""
+    same record (so the server gets a record's changes in order)."""
     held_rows = {(op.table_name, op.row_id) for op in session.scalars(
         select(Outbox).where(Outbox.state == "rejected")) if is_held(op.last_error)}
     count = 0
     rows = session.scalars(select(Outbox).where(Outbox.state == "pending")
                            .order_by(Outbox.seq)).all()
+    scanned_to = max((op.seq for op in rows), default=0)
     for op in rows:
         if op.last_error == CONFIRMED:
             continue
@@ -105,7 +117,18 @@ def hold_personal_data(session: Session) -> int:
         op.state = "rejected"
         held_rows.add(key)
         count += 1
-    return count
+    return HoldResult(count, scanned_to)
+
+
+def unhold_waiting(session: Session, table: str, row_id: str) -> int:
+    """After a held change of a record was given up: the changes of the record that only
+    waited for it go back to pending (they are scanned again at the next sync; one still
+    behind another held change is held again). Returns how many."""
+    waiting = [op for op in held_ops(session, table, row_id) if op.last_error == WAITING]
+    for op in waiting:
+        op.state = "pending"
+        op.last_error = None
+    return len(waiting)
 
 
 def held_ops(session: Session, table: str, row_id: str) -> list[Outbox]:
