@@ -199,7 +199,9 @@ def test_a_refused_change_waits_until_sent_again_or_given_up(qtbot, work, window
     assert b.sync().rejected == 1  # refused again, kept again
     qtbot.waitUntil(lambda: dialog.refused_table.rowCount() == 1, timeout=10_000)
     dialog.reload()
-    qtbot.waitUntil(lambda: dialog.refused_table.item(0, 3).text() == "2", timeout=10_000)
+    # The table is emptied while the reload runs: wait for the row, then its count.
+    qtbot.waitUntil(lambda: getattr(dialog.refused_table.item(0, 3), "text", str)() == "2",
+                    timeout=10_000)
     dialog.refused_table.selectRow(0)
     dialog.confirm_discard = Recorder(answer=False)
     dialog.discard.click()
