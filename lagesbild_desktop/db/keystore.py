@@ -10,7 +10,7 @@ two entries); a rekey that has not finished keeps the new key in a second entry.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Any, Final
 
 from lagesbild_desktop.db.keyfile import KEY_BYTES, KeyFileProblem
 
@@ -42,15 +42,46 @@ def _entry(database_id: str, pending: bool) -> str:
     return f"{database_id}.pending" if pending else database_id
 
 
+# Backends that keep what they are given in a file anyone who can read the user's files
+# can read (keyrings.alt); the data key there would be as good as a key file in the clear.
+_PLAINTEXT: Final = frozenset({"keyrings.alt.file.PlaintextKeyring",
+                               "keyrings.alt.pyfs.PlaintextKeyring"})
+
+
+def _refusal(backend: Any) -> str | None:
+    """Why `backend` must not hold the data key, or None when it may.
+
+    keyring's own rule of thumb: a priority of 1 or more is an OS keyring; below that are
+    fallbacks (plaintext files, the null backend that drops everything, an empty chain)."""
+    kind = type(backend)
+    name = f"{kind.__module__}.{kind.__qualname__}"
+    if name in _PLAINTEXT or "plaintext" in kind.__name__.lower():
+        return f"{name} keeps passwords in clear text"
+    try:
+        priority = float(backend.priority)
+    except Exception as error:  # noqa: BLE001 - a backend says so by raising anything
+        return f"{name} is not usable here ({error!r})"
+    if priority < 1:
+        return f"{name} has priority {priority:g}, below 1: a fallback, not an OS keyring"
+    return None
+
+
 def _backend() -> Any:
     try:
         import keyring
-        from keyring.backends import fail
+        from keyring.backends import chainer, fail
     except ImportError as error:  # an installation without the package
         raise KeyringUnavailable(f"the keyring package is missing ({error})") from error
     backend = keyring.get_keyring()
     if isinstance(backend, fail.Keyring):
         raise KeyringUnavailable("no keyring backend (keyring.backends.fail)")
+    reason = _refusal(backend)
+    if reason is None and isinstance(backend, chainer.ChainerBackend):
+        # A chain writes to the first of its backends that takes the key: every one of
+        # them must be fit to hold it.
+        reason = next(filter(None, map(_refusal, backend.backends)), None)
+    if reason is not None:
+        raise KeyringUnavailable(reason)
     return backend
 
 
