@@ -15,7 +15,7 @@ from PySide6.QtCore import QCoreApplication
 from PySide6.QtWidgets import QWidget
 
 from lagesbild_desktop.services.export_privacy import ExportFinding, PersonalDataFound
-from lagesbild_desktop.ui.form_parts import ask_privacy_choice
+from lagesbild_desktop.ui.form_parts import ask_privacy_choice, kind_label
 
 SHOWN = 10
 
@@ -23,16 +23,22 @@ SHOWN = 10
 Start = Callable[[str, Callable[[Any], None], Callable[[BaseException], None]], None]
 
 
-def findings_text(findings: list[ExportFinding], limit: int | None = SHOWN) -> str:
+def findings_text(findings: list[ExportFinding], limit: int | None = SHOWN,
+                  language: str = "sv") -> str:
+    """One line a finding: kind, text and where, in the window's language ("sv", "en")."""
     shown = findings if limit is None else findings[:limit]
-    lines = [f"{f.kind_sv}: {f.text} ({f.where_sv})" for f in shown]
+    if language == "en":
+        lines = [f"{kind_label(f.kind)}: {f.text} ({f.where_en})" for f in shown]
+    else:
+        lines = [f"{f.kind_sv}: {f.text} ({f.where_sv})" for f in shown]
     if limit is not None and len(findings) > limit:
         lines.append(QCoreApplication.translate("ObservationForm", "…and {count} more")
                      .format(count=len(findings) - limit))
     return "\n".join(lines)
 
 
-def ask_export_privacy(parent: QWidget, findings: list[ExportFinding]) -> str:
+def ask_export_privacy(parent: QWidget, findings: list[ExportFinding],
+                       language: str = "sv") -> str:
     """Ask what to do with personal data in an export: "mask", "keep" or "cancel"."""
     translate = QCoreApplication.translate
     text = translate("ExportPrivacy", "The file would hold personal data ({count} "
@@ -40,10 +46,10 @@ def ask_export_privacy(parent: QWidget, findings: list[ExportFinding]) -> str:
                      "changed.").format(count=len(findings))
     return ask_privacy_choice(
         parent, translate("ExportPrivacy", "Personal data in the export"),
-        f"{text}\n\n{findings_text(findings)}",
+        f"{text}\n\n{findings_text(findings, language=language)}",
         ("mask", translate("ExportPrivacy", "Mask in the file")),
         ("keep", translate("ExportPrivacy", "Export unchanged")),
-        findings_text(findings, None) if len(findings) > SHOWN else "")
+        findings_text(findings, None, language) if len(findings) > SHOWN else "")
 
 
 def guarded_export(start: Start, written: Callable[[Any], None],

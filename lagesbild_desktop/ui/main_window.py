@@ -451,7 +451,7 @@ class MainWindow(QMainWindow):
 
     def ask_export_privacy(self, findings: list[Any]) -> str:
         """Personal data in the report: "mask", "keep" or "cancel"; tests replace this."""
-        return ask_export_privacy(self, findings)
+        return ask_export_privacy(self, findings, self.language)
 
     def _synced(self, report: Any) -> None:
         """Show what other devices sent."""

@@ -635,7 +635,7 @@ class WalksView(QWidget):
 
     def ask_export_privacy(self, findings: list[Any]) -> str:
         """Personal data in the protocol: "mask", "keep" or "cancel"; tests replace this."""
-        return ask_export_privacy(self, findings)
+        return ask_export_privacy(self, findings, self._language)
 
     # -- messages -------------------------------------------------------------------------
     def show_notice(self, text: str) -> None:

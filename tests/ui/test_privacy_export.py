@@ -246,3 +246,61 @@ def test_the_question_lists_the_findings_and_returns_the_choice(qtbot: Any) -> N
     assert "070-123 45 09" in seen[0]
     assert "070-123 45 10" not in seen[0]  # ten shown, the rest counted
     assert "070-123 45 11" in seen[1]  # and all of them in the details
+
+
+@pytest.fixture
+def english(qapp: Any) -> Any:
+    """The English UI for one test, then Swedish again as for the others."""
+    from lagesbild_desktop.ui.app import install_translations
+
+    install_translations(qapp, "en")
+    yield
+    install_translations(qapp, "sv")
+
+
+def test_the_question_speaks_english_in_the_english_window(
+        qtbot: Any, monkeypatch: Any, english: None) -> None:
+    from types import SimpleNamespace
+
+    from PySide6.QtCore import QTimer
+    from PySide6.QtWidgets import QApplication, QMessageBox, QWidget
+
+    from lagesbild_desktop.services.export_privacy import ExportFinding
+    from lagesbild_desktop.ui import main_window, walks_view
+    from lagesbild_desktop.ui.export_privacy import ask_export_privacy, findings_text
+
+    findings = [ExportFinding("phone", f"070-123 45 {n:02d}", f"iakttagelse {n}: beskrivning",
+                              f"observation {n}: description") for n in range(12)]
+    english = findings_text(findings, language="en")
+    assert english.splitlines()[0] == "Phone number: 070-123 45 00 (observation 0: description)"
+    assert "iakttagelse" not in english
+    assert "Telefonnummer" not in english
+    assert findings_text(findings).splitlines()[0] == (  # Swedish, the default
+        "Telefonnummer: 070-123 45 00 (iakttagelse 0: beskrivning)")
+
+    parent = QWidget()
+    qtbot.addWidget(parent)
+    seen: list[str] = []
+
+    def answer() -> None:
+        box = QApplication.activeModalWidget()
+        assert isinstance(box, QMessageBox)
+        seen.extend([box.text(), box.detailedText()])
+        box.reject()
+
+    QTimer.singleShot(0, answer)
+    assert ask_export_privacy(parent, findings, "en") == "cancel"
+    assert "(observation 0: description)" in seen[0]
+    assert "(observation 11: description)" in seen[1]
+    assert "iakttagelse" not in seen[0] + seen[1]
+
+    # The main window and the walks tab ask in their own language.
+    asked: list[str] = []
+    for module in (main_window, walks_view):
+        monkeypatch.setattr(module, "ask_export_privacy",
+                            lambda _parent, _findings, language="sv": asked.append(language))
+    main_window.MainWindow.ask_export_privacy(  # type: ignore[arg-type]
+        SimpleNamespace(language="en"), findings)
+    walks_view.WalksView.ask_export_privacy(  # type: ignore[arg-type]
+        SimpleNamespace(_language="en"), findings)
+    assert asked == ["en", "en"]
