@@ -95,6 +95,18 @@ def set_photo_metadata_keep(db: Database, actor: Actor, keep: frozenset[str]) ->
             "set_photo_metadata", None, None, {"keep": value or "nothing"})])
 
 
+def _refuse_unremoved(stripped: photo_metadata.Stripped, name: str, copying: bool) -> None:
+    """An image that cannot be read may still hold its position: never store or copy it."""
+    if not stripped.unremoved:
+        return
+    done_en, done_sv = ("copied", "kopierades inte") if copying else ("added", "lades inte till")
+    raise AttachmentProblem(
+        f"{name}: the image cannot be read, so its metadata (such as its GPS position) "
+        f"cannot be removed; it was not {done_en}",
+        f"Bilden {name} går inte att läsa, så dess metadata (till exempel GPS-position) "
+        f"går inte att ta bort. Den {done_sv}.")
+
+
 def store_file(store: Path, source: Path,
                keep: frozenset[str] | None = frozenset()) -> tuple[str, int]:
     """Copy `source` into the store (encrypted when the database is); its sha256 and size.
@@ -117,6 +129,7 @@ def store_file(store: Path, source: Path,
                                 f"Filen {source.name} går inte att läsa.") from error
     if keep is not None:
         stripped = photo_metadata.strip_metadata(data, keep)
+        _refuse_unremoved(stripped, source.name, copying=False)
         if stripped.changed:
             log.info("%s: photo metadata removed (%s, kept: %s)", source.name, stripped.kind,
                      photo_metadata.format_keep(keep) or "orientation only")
@@ -277,4 +290,6 @@ def copy_out(store: Path, sha256: str, target: Path,
 
     Photos are stripped on the way into the store; one stored before that is stripped
     here (keeping what `keep` names), so no exported copy carries its position."""
-    target.write_bytes(photo_metadata.strip_metadata(read_blob(store, sha256), keep).data)
+    stripped = photo_metadata.strip_metadata(read_blob(store, sha256), keep)
+    _refuse_unremoved(stripped, target.name, copying=True)
+    target.write_bytes(stripped.data)
