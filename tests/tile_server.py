@@ -34,7 +34,7 @@ class TileServer:
         self.delay = 0.0
         self.missing: set[tuple[int, int, int]] = set()
         self.colour: Callable[[int, int, int], tuple[int, int, int]] | None = None
-        self._failures: list[tuple[int, dict[str, str]]] = []
+        self._failures: list[tuple[int, dict[str, str], bytes]] = []
         self._lock = threading.Lock()
         self._tiles: dict[tuple[int, int, int], bytes] = {}
         server = self
@@ -50,8 +50,8 @@ class TileServer:
                 if server.delay:
                     time.sleep(server.delay)
                 if failure is not None:
-                    status, headers = failure
-                    self._send(status, b"busy", "text/plain", headers)
+                    status, headers, body = failure
+                    self._send(status, body, "text/plain", headers)
                     return
                 try:
                     z, x, y = (int(p) for p in self.path.split("?")[0].strip("/")
@@ -93,9 +93,11 @@ class TileServer:
     def template(self) -> str:
         return f"http://127.0.0.1:{self.port}/{{z}}/{{x}}/{{y}}.png"
 
-    def fail_next(self, count: int, status: int, headers: dict[str, str] | None = None) -> None:
+    def fail_next(self, count: int, status: int, headers: dict[str, str] | None = None,
+                  body: bytes = b"busy") -> None:
+        """The next `count` requests get `status` with `body` (text/plain) and `headers`."""
         with self._lock:
-            self._failures.extend([(status, headers or {})] * count)
+            self._failures.extend([(status, headers or {}, body)] * count)
 
     def tile_requests(self) -> list[str]:
         with self._lock:

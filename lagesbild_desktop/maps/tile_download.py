@@ -57,13 +57,26 @@ COMMIT_EVERY: Final = 100
 Progress = Callable[[int, int, str], None]
 
 
-class TileFetchError(RuntimeError):
-    """A tile could not be fetched; `offline` when the server was not reached at all."""
+# Raster tiles only: a vector tile (gzip, "pbf") cannot be drawn by the map.
+RASTER_FORMATS: Final = ("png", "jpg", "webp")
+# The server refuses us (blocked User-Agent, no key, "I'm a teapot"): no point asking again soon.
+REFUSED_STATUSES: Final = (401, 403, 418)
 
-    def __init__(self, message: str, message_sv: str, *, offline: bool = False) -> None:
+
+class TileFetchError(RuntimeError):
+    """A tile could not be fetched; `offline` when the server was not reached at all,
+    `status` the HTTP status when it answered with an error."""
+
+    def __init__(self, message: str, message_sv: str, *, offline: bool = False,
+                 status: int | None = None) -> None:
         super().__init__(message)
         self.message_sv = message_sv
         self.offline = offline
+        self.status = status
+
+    @property
+    def refused(self) -> bool:
+        return self.status in REFUSED_STATUSES
 
 
 class RateLimiter:
@@ -95,42 +108,61 @@ class RateLimiter:
             self._next = max(self._next, self._clock() + seconds)
 
 
-def _retry_after(response: httpx.Response, default: float) -> float:
+def _retry_after(response: httpx.Response, default: float,
+                 cap: float = MAX_RETRY_AFTER_S) -> float:
     value = response.headers.get("Retry-After", "").strip()
     if not value:
         return default
     try:
         seconds = float(value)
     except ValueError:
-        parsed = email.utils.parsedate_to_datetime(value) if value else None
+        try:  # an HTTP date; Python 3.10+ raises ValueError for anything else
+            parsed = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError, IndexError, OverflowError):
+            parsed = None
         if parsed is None:
             return default
-        seconds = parsed.timestamp() - time.time()
-    return max(0.0, min(MAX_RETRY_AFTER_S, seconds))
+        try:
+            seconds = parsed.timestamp() - time.time()
+        except (OverflowError, OSError, ValueError):
+            return default
+    return max(0.0, min(cap, seconds))
 
 
 class TileFetcher:
-    """Fetches tiles of one source. Thread-safe; close() when done."""
+    """Fetches tiles of one source. Thread-safe; close() when done.
+
+    One fetcher per source serves the map, the size estimate and the area download
+    (ui/base_map.py hands the map's to the area dialog), so the rate limit and a 429
+    pause hold for everything that asks the server."""
 
     def __init__(self, source: OnlineSource, *, timeout: float = 15.0, retries: int = 4,
-                 backoff: float = 1.0, transport: httpx.BaseTransport | None = None) -> None:
+                 backoff: float = 1.0, transport: httpx.BaseTransport | None = None,
+                 max_retry_after_s: float = MAX_RETRY_AFTER_S) -> None:
         self.source = source
         self.retries = retries
         self.backoff = backoff
+        self.max_retry_after_s = max_retry_after_s
         self.limiter = RateLimiter(source.requests_per_second)
         self.requests = 0
+        # Redirects are followed within the source's own hosts only: another host's terms
+        # (bulk downloads, NO_BULK_HOSTS) were never checked.
+        self._hosts = {httpx.URL(source.url(0, i, 0)).host for i in range(3)}
         self._client = httpx.Client(
             headers={"User-Agent": source.user_agent, "Accept": "image/*"},
             timeout=timeout, follow_redirects=True, transport=transport,
+            event_hooks={"request": [self._check_host]},
             limits=httpx.Limits(max_connections=source.connections,
                                 max_keepalive_connections=source.connections))
 
-    def fetch(self, z: int, x: int, y: int,
-              cancel: threading.Event | None = None) -> bytes | None:
+    def fetch(self, z: int, x: int, y: int, cancel: threading.Event | None = None, *,
+              retries: int | None = None) -> bytes | None:
         """The tile's bytes; None when the server has no tile there (404, 204).
 
-        Raises TileFetchError after the retries; None too when cancelled."""
+        Raises TileFetchError after the retries (`retries`, default the fetcher's); None
+        too when cancelled."""
         url = self.source.url(z, x, y)
+        retries = self.retries if retries is None else retries
         attempt = 0
         while True:
             if not self.limiter.acquire(cancel):
@@ -139,7 +171,7 @@ class TileFetcher:
             try:
                 response = self._client.get(url)
             except httpx.TransportError as exc:
-                if attempt >= self.retries:
+                if attempt >= retries:
                     raise TileFetchError(
                         f"{url}: {exc.__class__.__name__}: {exc}",
                         f"Kartservern {self.source.host} svarar inte ({exc.__class__.__name__}).",
@@ -150,7 +182,7 @@ class TileFetcher:
                 status = response.status_code
                 if status == 200:
                     data = response.content
-                    if sniff_format(data) is None:
+                    if sniff_format(data) not in RASTER_FORMATS:
                         raise TileFetchError(
                             f"{url}: the answer is not a tile image"
                             f" ({response.headers.get('Content-Type', '?')})",
@@ -159,23 +191,31 @@ class TileFetcher:
                     return data
                 if status in (204, 404):
                     return None
-                if status != 429 and status < 500 or attempt >= self.retries:
+                if status != 429 and status < 500 or attempt >= retries:
                     raise TileFetchError(
                         f"{url}: HTTP {status}",
-                        f"Kartservern {self.source.host} svarade med fel {status}.")
+                        f"Kartservern {self.source.host} svarade med fel {status}.",
+                        status=status)
                 wait_s = self.backoff * 2 ** attempt
                 if status == 429 or "Retry-After" in response.headers:
-                    wait_s = _retry_after(response, wait_s)
+                    wait_s = _retry_after(response, wait_s, self.max_retry_after_s)
                     log.info("tiles: %s asks to wait %.1f s (HTTP %s)", self.source.host,
                              wait_s, status)
                 # The server is overloaded or limiting us: every thread holds back.
-                self.limiter.pause(min(wait_s, 30.0))
+                self.limiter.pause(wait_s)
             attempt += 1
             if cancel is not None:
-                if cancel.wait(min(wait_s, 30.0)):
+                if cancel.wait(wait_s):
                     return None
             else:
-                time.sleep(min(wait_s, 30.0))
+                time.sleep(wait_s)
+
+    def _check_host(self, request: httpx.Request) -> None:
+        if request.url.host not in self._hosts:
+            raise TileFetchError(
+                f"{self.source.host} redirected to {request.url.host}; not followed",
+                f"Kartservern {self.source.host} skickade vidare till en annan server"
+                f" ({request.url.host}); dess plattor hämtas inte.")
 
     def close(self) -> None:
         self._client.close()
@@ -317,9 +357,13 @@ def area_metadata(source: OnlineSource, plan: AreaPlan, fmt: str = "png") -> dic
 def download_area(
     source: OnlineSource, plan: AreaPlan, target: Path | str, *,
     fetcher: TileFetcher | None = None, progress: Progress | None = None,
-    cancel: threading.Event | None = None, max_failures: int = 50,
+    cancel: threading.Event | None = None, max_failures: int = 50, retries: int = 4,
 ) -> DownloadResult:
     """Fill `target` (MBTiles) with every tile of the plan that it lacks.
+
+    `fetcher` is best the one the map uses for the source (one rate limit for both);
+    each tile is tried `retries` more times whatever the fetcher's own setting. A file
+    that already holds another area (other bounds or zooms) is refused, not mixed.
 
     Commits every COMMIT_EVERY tiles, so a crash loses little and the next run skips what
     is there. Stops (cancelled=True) when `cancel` is set; raises TileFetchError when the
@@ -338,8 +382,16 @@ def download_area(
         raise TileSourceError(
             f"{Path(target).name} holds tiles of another source",
             f"{Path(target).name} innehåller plattor från en annan kartkälla.")
-    writer.set_metadata({**area_metadata(source, plan, old.get("format", "png")),
-                         "lagesbild:complete": "0"})
+    new_meta = area_metadata(source, plan, old.get("format", "png"))
+    if old.get("bounds") and any(old.get(k) != new_meta[k]
+                                 for k in ("bounds", "minzoom", "maxzoom")):
+        writer.close()
+        raise TileSourceError(
+            f"{Path(target).name} holds another area ({old.get('bounds')},"
+            f" zoom {old.get('minzoom')}-{old.get('maxzoom')})",
+            f"Det finns redan ett område som heter {plan.name} med andra gränser eller"
+            " zoomnivåer. Välj ett annat namn.")
+    writer.set_metadata({**new_meta, "lagesbild:complete": "0"})
     writer.commit()
     total = plan.tile_count
     have = {z: writer.existing(z) for z in range(plan.min_zoom, plan.max_zoom + 1)}
@@ -360,7 +412,7 @@ def download_area(
                 tile = next(queue, None)
                 if tile is None:
                     break
-                pending[pool.submit(fetcher.fetch, *tile, cancel)] = tile
+                pending[pool.submit(fetcher.fetch, *tile, cancel, retries=retries)] = tile
             if not pending:
                 break
             finished, _ = wait(list(pending), timeout=0.5, return_when=FIRST_COMPLETED)

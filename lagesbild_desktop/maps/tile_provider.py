@@ -4,13 +4,16 @@ Local first: the prepared offline areas of the source, then the cache of tiles s
 before; only then the network (TileFetcher, polite), and every tile fetched goes into the
 cache. After the server could not be reached the network is left alone for
 `offline_retry_s`, so a map with no network answers from its files at once instead of
-waiting for a timeout per tile. Qt-free and thread-safe: the map widget calls `local()` on
-the GUI thread and `fetch()` in workers.
+waiting for a timeout per tile; a server that refuses us (401, 403, 418) is left alone
+for `refused_retry_s`. `fetcher` is the source's one TileFetcher: the area dialog uses it
+too, so the map, the size estimate and a download share one rate limit. Qt-free and
+thread-safe: the map widget calls `local()` on the GUI thread and `fetch()` in workers.
 """
 
 from __future__ import annotations
 
 import logging
+import sqlite3
 import threading
 import time
 from dataclasses import dataclass
@@ -50,22 +53,39 @@ class LocalTile:
 class OnlineTiles:
     def __init__(self, source: OnlineSource, folder: Path, *,
                  cache_bytes: int = DEFAULT_MAX_BYTES, fetcher: TileFetcher | None = None,
-                 max_age_s: float = MAX_AGE_S, offline_retry_s: float = 20.0) -> None:
+                 max_age_s: float = MAX_AGE_S, offline_retry_s: float = 20.0,
+                 refused_retry_s: float = 300.0) -> None:
         self.source = source
         self.folder = Path(folder)
         self.areas_dir = self.folder / "areas"
         self.areas_dir.mkdir(parents=True, exist_ok=True)
-        self.cache = TileCache(self.folder / "cache.mbtiles", cache_bytes, {
-            "name": "Lägesbild tile cache", "format": "png",
-            "attribution": source.attribution, "lagesbild:source": source.key})
+        self.cache = self._open_cache(self.folder / "cache.mbtiles", cache_bytes)
         self.fetcher = fetcher or TileFetcher(source, timeout=10.0, retries=1, backoff=0.5)
         self.max_age_s = max_age_s
         self.offline_retry_s = offline_retry_s
+        self.refused_retry_s = refused_retry_s
         self._lock = threading.Lock()
         self._offline_until = 0.0
         self._areas: list[MBTiles] = []
         self.counts = {"area": 0, "cache": 0, "online": 0, "failed": 0}
         self.reload_areas()
+
+    def _open_cache(self, path: Path, cache_bytes: int) -> TileCache:
+        """The cache; a damaged one is moved aside (kept for a look) and a new one begun."""
+        metadata = {"name": "Lägesbild tile cache", "format": "png",
+                    "attribution": self.source.attribution, "lagesbild:source": self.source.key}
+        try:
+            return TileCache(path, cache_bytes, metadata)
+        except (MBTilesError, sqlite3.DatabaseError) as exc:
+            aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+            log.warning("tiles: the cache %s cannot be used (%s); moved to %s, starting a"
+                        " new one", path, exc, aside.name)
+            for suffix in ("-wal", "-shm"):
+                side = path.with_name(path.name + suffix)
+                if side.exists():
+                    side.replace(aside.with_name(aside.name + suffix))
+            path.replace(aside)
+            return TileCache(path, cache_bytes, metadata)
 
     # --- local files ---------------------------------------------------------------------
 
@@ -116,19 +136,27 @@ class OnlineTiles:
         with self._lock:
             return time.monotonic() >= self._offline_until
 
-    def fetch(self, z: int, x: int, y: int) -> bytes | None:
-        """The tile from the server (cached on the way), or None; never raises."""
+    def fetch(self, z: int, x: int, y: int,
+              cancel: threading.Event | None = None) -> bytes | None:
+        """The tile from the server (cached on the way), or None; never raises. Setting
+        `cancel` ends a wait (a 429 pause) at once."""
         if not self.network_allowed:
             return None
         try:
-            data = self.fetcher.fetch(z, x, y)
+            data = self.fetcher.fetch(z, x, y, cancel)
         except TileFetchError as exc:
             self._count("failed")
-            if exc.offline:
+            if exc.offline or exc.refused:
+                pause = self.offline_retry_s if exc.offline else self.refused_retry_s
                 with self._lock:
-                    self._offline_until = time.monotonic() + self.offline_retry_s
-                log.info("tiles: %s not reachable; working from local files for %.0f s",
-                         self.source.host, self.offline_retry_s)
+                    first = time.monotonic() >= self._offline_until
+                    self._offline_until = max(self._offline_until, time.monotonic() + pause)
+                if first and exc.offline:
+                    log.info("tiles: %s not reachable; working from local files for %.0f s",
+                             self.source.host, pause)
+                elif first:
+                    log.warning("tiles: %s refused us (HTTP %s); working from local files"
+                                " for %.0f s", self.source.host, exc.status, pause)
             else:
                 log.warning("tiles: %s", exc)
             return None

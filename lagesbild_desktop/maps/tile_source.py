@@ -33,7 +33,7 @@ Bounds = tuple[float, float, float, float]  # (west, south, east, north) in degr
 MAX_LATITUDE: Final = 85.0511287798
 MAX_ZOOM: Final = 22
 # Hosts whose operators forbid bulk downloading ("prefetching") of their tiles.
-NO_BULK_HOSTS: Final = ("openstreetmap.org", "openstreetmap.fr")
+NO_BULK_HOSTS: Final = ("openstreetmap.org", "openstreetmap.fr", "osm.org")
 
 
 class TileSourceError(ValueError):

@@ -121,6 +121,9 @@ class BackgroundWork(QObject):
         super().__init__(parent)
         self._pool = ThreadPoolExecutor(max(2, os.cpu_count() or 2), "lagesbild-work")
         self._writer = ThreadPoolExecutor(1, "lagesbild-writer")
+        # Long network work (area downloads, size estimates) runs here, so it never holds
+        # the threads the window's reads need (`long=True`).
+        self._long = ThreadPoolExecutor(2, "lagesbild-long")
         self._futures: set[Any] = set()
         collect_on_gui_thread()
         self._relay = _Relay()
@@ -138,18 +141,21 @@ class BackgroundWork(QObject):
     def run(
         self, fn: Callable[[], Any], on_success: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None, *, write: bool = False,
-        label: str = "",
+        label: str = "", long: bool = False,
     ) -> int:
-        """Start `fn()`; `write=True` queues it behind the other database writes."""
+        """Start `fn()`; `write=True` queues it behind the other database writes;
+        `long=True` runs it in the pool for long network work."""
         task = _Task(label, on_success, on_error, time.monotonic())
-        return self._start(next(self._ids), fn, task, write)
+        return self._start(next(self._ids), fn, task, write, long)
 
-    def _start(self, task_id: int, fn: Callable[[], Any], task: _Task, write: bool) -> int:
+    def _start(self, task_id: int, fn: Callable[[], Any], task: _Task, write: bool,
+               long: bool = False) -> int:
         if not self._slow_check.isActive():
             self._slow_check.start()
         task.fn = fn
         self._tasks[task_id] = task
-        future = (self._writer if write else self._pool).submit(
+        pool = self._writer if write else self._long if long else self._pool
+        future = pool.submit(
             _job, task_id, [fn], self._relay)
         self._futures.add(future)
         future.add_done_callback(self._futures.discard)
@@ -159,6 +165,7 @@ class BackgroundWork(QObject):
         self, fn: Callable[[Progress], Any], on_progress: Progress,
         on_success: Callable[[Any], None] | None = None,
         on_error: Callable[[BaseException], None] | None = None, *, label: str = "",
+        long: bool = False,
     ) -> int:
         """Start `fn(progress)`; each `progress(done, total, step)` it makes in the worker
         reaches `on_progress` on the GUI thread."""
@@ -169,7 +176,7 @@ class BackgroundWork(QObject):
             relay.progressed.emit(task_id, done, total, step)
 
         task = _Task(label, on_success, on_error, time.monotonic(), on_progress)
-        return self._start(task_id, lambda: fn(report), task, False)
+        return self._start(task_id, lambda: fn(report), task, False, long)
 
     @Slot()
     def _announce_slow(self) -> None:

@@ -23,7 +23,7 @@ from lagesbild_desktop import config
 from lagesbild_desktop.maps.tile_provider import OnlineTiles, source_folder
 from lagesbild_desktop.maps.tile_source import OnlineSource
 from lagesbild_desktop.ui.background import BackgroundWork
-from lagesbild_desktop.ui.offline_area_dialog import OfflineAreaDialog
+from lagesbild_desktop.ui.offline_area_dialog import OfflineAreaDialog, user_text
 from lagesbild_desktop.ui.online_source_dialog import OnlineSourceDialog
 
 log = logging.getLogger(__name__)
@@ -43,6 +43,11 @@ class OnlineBaseMap(QObject):
         self.window, self.settings, self.work, self.maps = window, settings, work, maps
         self.root = root or config.data_dir() / "maps"
         self.online: OnlineTiles | None = None
+        # The window's UI language ("sv" or "en"), for the errors that come from the maps.
+        self.language = str(getattr(window, "language", "sv") or "sv")
+        # Counts use() and leave(): an opening that finishes after a newer use() or a
+        # leave() is closed again instead of switching the maps back to it.
+        self._generation = 0
         self.dialog: OfflineAreaDialog | None = None
         self.source_action = QAction(self.tr("Online map source…"), window)
         self.source_action.triggered.connect(self.configure)
@@ -84,8 +89,16 @@ class OnlineBaseMap(QObject):
             on_done: Callable[[bool], None] | None = None) -> None:
         """Show this source on every map (opening its cache and areas in the background)."""
         folder = source_folder(self.root, source)
+        self._generation += 1
+        generation = self._generation
 
         def opened(online: OnlineTiles) -> None:
+            if generation != self._generation:  # left, or another source chosen, meanwhile
+                log.info("map: the online source %s was left while it opened", source.host)
+                self.work.run(online.close, label="close tiles")
+                if on_done is not None:
+                    on_done(False)
+                return
             old, self.online = self.online, online
             for view in self.maps():
                 view.set_online_tiles(online)
@@ -103,7 +116,11 @@ class OnlineBaseMap(QObject):
 
         def failed(error: BaseException) -> None:
             log.warning("map: the online source could not be opened: %s", error)
-            self.show_error(getattr(error, "message_sv", None) or str(error))
+            if generation != self._generation:
+                if on_done is not None:
+                    on_done(False)
+                return
+            self.show_error(user_text(error, self.language))
             if on_done is not None:
                 on_done(False)
 
@@ -112,6 +129,7 @@ class OnlineBaseMap(QObject):
 
     def leave(self, *, remember: bool = True) -> None:
         """Stop using the online source (another base map, or none, was chosen)."""
+        self._generation += 1  # an opening still under way is not used
         if remember:
             self.settings.setValue(BASE_KEY, "")
         if self.dialog is not None:
@@ -138,8 +156,9 @@ class OnlineBaseMap(QObject):
             return self.dialog
         maps = self.maps()
         self.dialog = OfflineAreaDialog(self.work, self.online.source, self.online.areas_dir,
-                                        maps[0] if maps else None, self.window)
-        self.dialog.area_ready.connect(self._area_ready)
+                                        maps[0] if maps else None, self.window,
+                                        fetcher=self.online.fetcher, language=self.language)
+        self.dialog.areas_changed.connect(self._area_ready)
         self.dialog.show()
         return self.dialog
 
@@ -156,6 +175,7 @@ class OnlineBaseMap(QObject):
 
     def shut_down(self) -> None:
         """The window closes: no more fetches, files closed (call before work.shut_down)."""
+        self._generation += 1
         if self.dialog is not None:
             self.dialog.cancel_download()
         online, self.online = self.online, None

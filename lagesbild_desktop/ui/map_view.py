@@ -154,6 +154,8 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
         self._tiles: MBTiles | None = None
         self._online: OnlineTiles | None = None
         self._pool: ThreadPoolExecutor | None = None
+        # Set when the pool is let go: a worker waiting (a 429 pause) stops at once.
+        self._cancel = threading.Event()
         self._jobs: dict[int, QWebEngineUrlRequestJob] = {}
         self._alive: set[int] = set()
         self._alive_lock = threading.Lock()
@@ -185,15 +187,18 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
             return
         self._online = online
         if self._pool is not None:
+            self._cancel.set()
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
         if online is not None:
             self.set_source(None)
+            self._cancel = threading.Event()
             self._pool = ThreadPoolExecutor(online.source.connections,
                                             thread_name_prefix="lagesbild-map-tiles")
 
     def shut_down(self) -> None:
         self._online = None
+        self._cancel.set()
         if self._pool is not None:
             self._pool.shutdown(wait=False, cancel_futures=True)
             self._pool = None
@@ -251,15 +256,20 @@ class TileSchemeHandler(QWebEngineUrlSchemeHandler):
             self._alive.add(number)
         job.destroyed.connect(lambda *_: self._forget(number))
         stale = local.data if local is not None else None
-        relay, alive, lock = self._relay, self._alive, self._alive_lock
+        relay, alive, lock, cancel = self._relay, self._alive, self._alive_lock, self._cancel
 
         def fetch() -> None:
             with lock:
                 if number not in alive:
                     return  # the page no longer wants it: ask nobody
-            data = online.fetch(z, x, y)
-            with contextlib.suppress(RuntimeError):  # the map went away meanwhile
-                relay.fetched.emit(number, data if data is not None else stale)
+            data = online.fetch(z, x, y, cancel)
+            # Under the lock: shut_down() empties `alive` under it before the handler (and
+            # its relay) may go, so a relay is only used while its handler still wants it.
+            with lock:
+                if number not in alive:
+                    return
+                with contextlib.suppress(RuntimeError):  # the map went away meanwhile
+                    relay.fetched.emit(number, data if data is not None else stale)
 
         self._pool.submit(fetch)
 

@@ -3,8 +3,11 @@ an estimated size first, then a polite, resumable download with a progress bar.
 
 The dialog is not modal: the user adjusts the rectangle on the map (MapView.edit_area)
 while it is open, or types the edges. The size comes from a few tiles fetched in the
-background; the download runs in BackgroundWork and can be cancelled; a cancelled or
-failed download continues where it stopped when started again with the same name.
+background; the download runs in BackgroundWork's pool for long work (`long=True`, so it
+never holds the threads the window's reads need) and can be cancelled, and so can an
+estimate; a cancelled or failed download continues where it stopped when started again
+with the same name. Both use the map's TileFetcher of the source when one is given, so
+the map, the estimate and the download keep to one rate limit.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QLocale, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QLocale, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDoubleSpinBox,
@@ -58,24 +61,50 @@ def area_file_name(name: str) -> str:
     return stem[:80] + ".mbtiles"
 
 
-def user_text(error: BaseException) -> str:
-    return getattr(error, "message_sv", None) or "Något gick fel: " + str(error)
+def user_text(error: BaseException, language: str = "sv") -> str:
+    """An error for the user in the UI language: our errors say it in Swedish as
+    `message_sv` and in English as str()."""
+    if language == "en":
+        return str(error) or type(error).__name__
+    swedish = getattr(error, "message_sv", None)
+    if swedish:
+        return str(swedish)
+    return QCoreApplication.translate("OfflineAreaDialog", "Something went wrong: {error}") \
+        .format(error=error)
+
+
+def default_area_name(areas_dir: Path, today: date, template: str) -> str:
+    """`template` ("Area {date}") filled in, with a number added when an area of that name
+    is already there: a second area of the day must not continue the first one's file."""
+    base = template.format(date=today.isoformat())
+    name, number = base, 2
+    while (areas_dir / area_file_name(name)).exists():
+        name = f"{base} {number}"
+        number += 1
+    return name
 
 
 class OfflineAreaDialog(QDialog):
     area_ready = Signal(object)   # Path of an area file that is complete
+    areas_changed = Signal(object)  # Path of an area file that got tiles (complete or not)
     estimated = Signal(object)    # SizeEstimate shown
     finished_download = Signal(object)  # DownloadResult, or the error
 
     def __init__(self, work: BackgroundWork, source: OnlineSource, areas_dir: Path,
                  map_view: Any = None, parent: QWidget | None = None,
-                 bounds: Sequence[float] | None = None) -> None:
+                 bounds: Sequence[float] | None = None, *, fetcher: TileFetcher | None = None,
+                 language: str = "sv") -> None:
         super().__init__(parent)
         self.work, self.source, self.areas_dir, self.map_view = work, source, areas_dir, map_view
+        self.language = language
         self.setWindowTitle(self.tr("Prepare area for offline use"))
         self.setMinimumWidth(620)
-        self._fetcher: TileFetcher | None = None
+        # The map's fetcher of the source (shared, never closed here), or one of our own.
+        self._fetcher: TileFetcher | None = fetcher
+        self._own_fetcher = fetcher is None
         self._estimate_generation = 0
+        self._estimate_cancel: threading.Event | None = None
+        self._closed = False
         self._cancel: threading.Event | None = None
         self._downloading = False
         self._syncing = False
@@ -90,7 +119,7 @@ class OfflineAreaDialog(QDialog):
         self.refusal = QLabel()
         self.refusal.setWordWrap(True)
         self.refusal.setStyleSheet("color: #b42318")
-        self.name = QLineEdit(self.tr("Area {date}").format(date=date.today().isoformat()))
+        self.name = QLineEdit(default_area_name(areas_dir, date.today(), self.tr("Area {date}")))
         self.name.setAccessibleName(self.tr("Name"))
         self.edges: dict[str, QDoubleSpinBox] = {}
         edges = QGridLayout()
@@ -171,7 +200,7 @@ class OfflineAreaDialog(QDialog):
         try:
             source.check_bulk_download()
         except TileSourceError as error:
-            self.refusal.setText(error.message_sv)
+            self.refusal.setText(user_text(error, language))
         self.refusal.setVisible(bool(self.refusal.text()))
 
         if bounds is not None:
@@ -258,6 +287,7 @@ class OfflineAreaDialog(QDialog):
         elif self.sender() is self.max_zoom and self.max_zoom.value() < self.min_zoom.value():
             self.min_zoom.setValue(self.max_zoom.value())
         self._estimate_generation += 1
+        self._stop_estimate()
         problem = self._problem()
         if problem:
             self.estimate.setText(problem)
@@ -277,8 +307,19 @@ class OfflineAreaDialog(QDialog):
         try:
             self.plan().check(self.source)
         except TileSourceError as error:
-            return error.message_sv
+            return user_text(error, self.language)
         return ""
+
+    def _stop_estimate(self) -> None:
+        """The running estimate is no longer wanted: its sample fetches stop."""
+        cancel, self._estimate_cancel = self._estimate_cancel, None
+        if cancel is not None:
+            cancel.set()
+
+    def _shared_fetcher(self) -> TileFetcher:
+        if self._fetcher is None:
+            self._fetcher = TileFetcher(self.source, timeout=10.0, retries=1, backoff=0.5)
+        return self._fetcher
 
     def _estimate_size(self) -> None:
         if self._problem() or not self.source.bulk_download_allowed:
@@ -286,9 +327,9 @@ class OfflineAreaDialog(QDialog):
                 self._show_estimate(estimate_size(self.plan(), None))
             return
         generation, plan = self._estimate_generation, self.plan()
-        if self._fetcher is None:
-            self._fetcher = TileFetcher(self.source, timeout=10.0, retries=1, backoff=0.5)
-        fetcher = self._fetcher
+        fetcher = self._shared_fetcher()
+        self._stop_estimate()
+        cancel = self._estimate_cancel = threading.Event()
 
         def done(estimate: SizeEstimate) -> None:
             if generation == self._estimate_generation:
@@ -299,8 +340,8 @@ class OfflineAreaDialog(QDialog):
             if generation == self._estimate_generation:
                 self._show_estimate(estimate_size(plan, None))
 
-        self.work.run(lambda: estimate_size(plan, fetcher, samples=SIZE_SAMPLES), done,
-                      failed, label="tile estimate")
+        self.work.run(lambda: estimate_size(plan, fetcher, samples=SIZE_SAMPLES, cancel=cancel),
+                      done, failed, label="tile estimate", long=True)
 
     def _show_estimate(self, estimate: SizeEstimate) -> None:
         count = self._locale.toString(estimate.tiles)
@@ -338,6 +379,7 @@ class OfflineAreaDialog(QDialog):
         if self._downloading or self._problem() or not self.source.bulk_download_allowed:
             return
         plan, source, target = self.plan(), self.source, self.target()
+        fetcher = self._shared_fetcher()
         cancel = threading.Event()
         self._cancel = cancel
         self._downloading = True
@@ -352,9 +394,10 @@ class OfflineAreaDialog(QDialog):
             self.progress.setValue(done)
 
         self.work.run_with_progress(
-            lambda progress: download_area(source, plan, target, progress=progress,
-                                           cancel=cancel),
-            progressed, self._downloaded, self._download_failed, label="offline area")
+            lambda progress: download_area(source, plan, target, fetcher=fetcher,
+                                           progress=progress, cancel=cancel),
+            progressed, self._downloaded, self._download_failed, label="offline area",
+            long=True)
 
     def cancel_download(self) -> None:
         if self._cancel is not None:
@@ -369,6 +412,9 @@ class OfflineAreaDialog(QDialog):
         self._downloading = False
         self._cancel = None
         self._update_buttons()
+        self._close_fetcher_if_closed()
+        if result.downloaded > 0:  # the map shows the new tiles, finished or not
+            self.areas_changed.emit(result.path)
         done = result.already_there + result.downloaded + result.missing
         self.progress.setRange(0, max(1, result.total))
         self.progress.setValue(done)
@@ -395,8 +441,11 @@ class OfflineAreaDialog(QDialog):
         self._downloading = False
         self._cancel = None
         self._update_buttons()
+        self._close_fetcher_if_closed()
         log.warning("offline area: the download stopped: %s", error)
-        self.status.setText(user_text(error) + " " + self.tr(
+        if self.target().exists():  # it may have fetched tiles before it stopped
+            self.areas_changed.emit(self.target())
+        self.status.setText(user_text(error, self.language) + " " + self.tr(
             "What was fetched is kept; download again to continue."))
         self.finished_download.emit(error)
 
@@ -408,11 +457,19 @@ class OfflineAreaDialog(QDialog):
         self.cancel_download()
         self._estimate_timer.stop()
         self._estimate_generation += 1
+        self._stop_estimate()
+        self._closed = True
         if self.map_view is not None:
             with contextlib.suppress(RuntimeError, TypeError):
                 self.map_view.area_edited.disconnect(self._area_dragged)
             self.map_view.edit_area(False)
+        self._close_fetcher_if_closed()
+        super().done(result)
+
+    def _close_fetcher_if_closed(self) -> None:
+        """Our own fetcher goes when the dialog is closed and no download uses it."""
+        if not self._closed or self._downloading or not self._own_fetcher:
+            return
         fetcher, self._fetcher = self._fetcher, None
         if fetcher is not None:
             self.work.run(fetcher.close, label="close tile fetcher")
-        super().done(result)

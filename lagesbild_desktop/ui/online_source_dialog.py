@@ -19,8 +19,10 @@ from lagesbild_desktop.maps.tile_source import MAX_ZOOM, OnlineSource, TileSourc
 
 class OnlineSourceDialog(QDialog):
     def __init__(self, current: OnlineSource | None = None,
-                 parent: QWidget | None = None) -> None:
+                 parent: QWidget | None = None, *, language: str | None = None) -> None:
         super().__init__(parent)
+        # The UI language: given, or the window's ("sv" when it has none).
+        self.language = language or str(getattr(parent, "language", "sv") or "sv")
         self.setWindowTitle(self.tr("Online map source"))
         self.setMinimumWidth(560)
         current = current or OnlineSource("")
@@ -104,7 +106,8 @@ class OnlineSourceDialog(QDialog):
         try:
             self._source = self._candidate().validate()
         except TileSourceError as error:
-            self.problem.setText(error.message_sv)
+            self.problem.setText(
+                str(error) if self.language == "en" else error.message_sv)
             return
         super().accept()
 

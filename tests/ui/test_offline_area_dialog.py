@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from datetime import date
 from pathlib import Path
 
@@ -15,11 +16,11 @@ from PySide6.QtCore import QCoreApplication, QEvent, QSettings
 from lagesbild_desktop.config import resource
 from lagesbild_desktop.maps.mbtiles import MBTiles
 from lagesbild_desktop.maps.page import build_page, catalogue_categories
-from lagesbild_desktop.maps.tile_download import AreaPlan, list_areas
+from lagesbild_desktop.maps.tile_download import AreaPlan, TileFetcher, list_areas
 from lagesbild_desktop.maps.tile_source import OnlineSource
 from lagesbild_desktop.ui.base_map import OnlineBaseMap
 from lagesbild_desktop.ui.map_view import MapView
-from lagesbild_desktop.ui.offline_area_dialog import OfflineAreaDialog
+from lagesbild_desktop.ui.offline_area_dialog import OfflineAreaDialog, user_text
 from lagesbild_desktop.ui.online_source_dialog import OnlineSourceDialog
 from tests.tile_server import TileServer, tile_png
 
@@ -104,8 +105,10 @@ def test_a_cancelled_download_is_offered_again_and_continues(
     total = dialog.plan().tile_count
     dialog.download_button.click()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 20, timeout=20_000)
-    with qtbot.waitSignal(dialog.finished_download, timeout=20_000) as finished:
+    with qtbot.waitSignal(dialog.finished_download, timeout=20_000) as finished, \
+            qtbot.waitSignal(dialog.areas_changed, timeout=20_000) as changed:
         dialog.cancel_button.click()
+    assert changed.args[0] == tmp_path / "areas" / "Halvvägs.mbtiles"  # the map reloads it
     first = finished.args[0]
     assert first.cancelled
     assert 20 <= first.downloaded < total
@@ -261,6 +264,7 @@ def test_the_map_menu_switches_to_the_online_source_and_back(
     dialog = control.dialog
     assert dialog is not None
     assert dialog.isVisible()
+    assert dialog._fetcher is control.online.fetcher  # one rate limit for map and area
     qtbot.waitUntil(lambda: window.map.area is not None, timeout=5_000)
     dialog.close()
 
@@ -268,3 +272,104 @@ def test_the_map_menu_switches_to_the_online_source_and_back(
     assert control.online is None
     assert window.map.online_tiles is None
     assert settings.value("map/base") == ""
+
+
+# --- review fixes -------------------------------------------------------------------------------
+
+
+def test_the_estimate_and_download_use_the_given_fetcher_in_their_own_threads(
+        qtbot, work, make_dialog, server: TileServer):
+    source = source_of(server)
+    fetcher = TileFetcher(source)
+    try:
+        dialog = make_dialog(source, bounds=KOPING, fetcher=fetcher)
+        dialog.min_zoom.setValue(12)
+        dialog.max_zoom.setValue(13)
+        with qtbot.waitSignal(dialog.estimated, timeout=10_000):
+            pass
+        sampled = fetcher.requests
+        assert sampled >= 1
+        dialog.max_zoom.setValue(14)
+        server.delay = 0.1
+        with qtbot.waitSignal(dialog.finished_download, timeout=60_000) as finished:
+            dialog.download_button.click()
+            qtbot.waitUntil(lambda: any(t.name.startswith("lagesbild-long")
+                                        for t in threading.enumerate()), timeout=5_000)
+            # The window's reads still run at once: the download holds none of their
+            # threads (it and an estimate used to take both of the shared pool's).
+            reads: list[int] = []
+            for _ in range(4):
+                work.run(lambda: 1, reads.append, label="a read")
+            qtbot.waitUntil(lambda: len(reads) == 4, timeout=2_000)
+            assert dialog.downloading
+        assert finished.args[0].complete
+        assert fetcher.requests >= sampled + finished.args[0].downloaded
+        dialog.close()
+        work.wait_until_done()
+        assert fetcher.fetch(1, 0, 0) == tile_png(1, 0, 0)  # the map's fetcher stays open
+    finally:
+        fetcher.close()
+
+
+def test_a_changed_plan_or_closing_cancels_the_running_estimate(
+        qtbot, make_dialog, server: TileServer):
+    server.delay = 0.5
+    dialog = make_dialog(source_of(server), bounds=KOPING)
+    qtbot.waitUntil(lambda: dialog._estimate_cancel is not None, timeout=5_000)
+    first = dialog._estimate_cancel
+    dialog.max_zoom.setValue(dialog.max_zoom.value() - 1)
+    assert first.is_set()
+    qtbot.waitUntil(lambda: dialog._estimate_cancel is not None, timeout=5_000)
+    second = dialog._estimate_cancel
+    dialog.close()
+    assert second.is_set()
+
+
+def test_the_default_name_is_not_one_already_used(qtbot, make_dialog, server: TileServer,
+                                                  tmp_path: Path):
+    areas = tmp_path / "areas"
+    areas.mkdir()
+    first = QCoreApplication.translate("OfflineAreaDialog", "Area {date}").format(
+        date=date.today().isoformat())
+    (areas / f"{first}.mbtiles").write_bytes(b"")
+    (areas / f"{first} 2.mbtiles").write_bytes(b"")
+    dialog = make_dialog(source_of(server), bounds=KOPING)
+    assert dialog.name.text() == f"{first} 3"
+
+
+def test_errors_are_in_english_in_the_english_ui(qtbot, make_dialog, server: TileServer):
+    osm = OnlineSource("https://tile.openstreetmap.org/{z}/{x}/{y}.png", max_zoom=19)
+    dialog = make_dialog(osm, bounds=KOPING, language="en")
+    assert "forbids bulk downloading" in dialog.refusal.text()
+    big = make_dialog(source_of(server), bounds=(11.0, 55.3, 24.2, 69.1), language="en")
+    big.min_zoom.setValue(5)
+    big.max_zoom.setValue(16)
+    assert "allowed for one area" in big.estimate.text()
+    assert "Något" not in user_text(RuntimeError("disk full"), "en")
+    assert user_text(RuntimeError("disk full"), "en") == "disk full"
+    assert "disk full" in user_text(RuntimeError("disk full"))
+    source_dialog = OnlineSourceDialog(None, language="en")
+    qtbot.addWidget(source_dialog)
+    source_dialog.url.setText("https://karta.example.test/{z}/{x}.png")
+    source_dialog.accept()
+    assert "{y}" in source_dialog.problem.text()
+    assert "lacks" in source_dialog.problem.text()
+
+
+def test_leaving_before_the_source_has_opened_stays_left(qtbot, work, server: TileServer,
+                                                         tmp_path: Path):
+    from PySide6.QtWidgets import QWidget
+
+    window = QWidget()
+    qtbot.addWidget(window)
+    settings = QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat)
+    control = OnlineBaseMap(window, settings, work, lambda: [], root=tmp_path / "maps")
+    results: list[bool] = []
+    control.use(source_of(server), on_done=results.append)
+    control.leave()
+    qtbot.waitUntil(lambda: results != [], timeout=10_000)
+    assert results == [False]
+    assert control.online is None
+    assert not control.area_action.isEnabled()
+    assert settings.value("map/base") == ""
+    work.wait_until_done()

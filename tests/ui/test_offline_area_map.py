@@ -179,3 +179,29 @@ def test_the_area_rectangle_starts_in_the_view_and_follows_a_drag(qtbot, new_vie
     view.edit_area(False)
     info = json.loads(evaluate(qtbot, view, "lagesbild.areaInfo()"))
     assert info["bounds"] is None
+
+
+def test_shutting_the_map_down_ends_a_429_wait_at_once_and_emits_nothing(
+        qtbot, new_view, server: TileServer, tmp_path: Path):
+    import threading
+
+    server.fail_next(200, 429, {"Retry-After": "60"})
+    online = OnlineTiles(source_of(server), tmp_path / "tiles")
+    view = new_view()
+    view.set_view(*KOPING, 11)
+    handler = view._tile_handler
+    emitted: list[int] = []
+    handler._relay.fetched.connect(lambda number, _data: emitted.append(number))
+    view.set_online_tiles(online)
+    qtbot.waitUntil(lambda: len(server.requests) >= 1, timeout=15_000)
+
+    def fetching() -> list[threading.Thread]:
+        return [t for t in threading.enumerate()
+                if t.name.startswith("lagesbild-map-tiles") and t.is_alive()]
+
+    assert fetching()
+    handler.shut_down()  # what the view's destruction does
+    qtbot.waitUntil(lambda: not fetching(), timeout=3_000)  # not after the 60 s
+    qtbot.wait(100)  # a queued emit would have arrived by now
+    assert emitted == []
+    online.close()

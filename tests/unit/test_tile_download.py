@@ -13,6 +13,7 @@ from lagesbild_desktop.maps.mbtiles import MBTiles
 from lagesbild_desktop.maps.tile_cache import TileCache
 from lagesbild_desktop.maps.tile_download import (
     AreaPlan,
+    RateLimiter,
     TileFetcher,
     TileFetchError,
     download_area,
@@ -308,3 +309,147 @@ def test_the_cache_keeps_tiles_and_drops_the_least_recently_shown(tmp_path: Path
     again = TileCache(tmp_path / "cache.mbtiles", max_bytes=cap)
     assert again.size_bytes == len(again) * len(tile)
     again.close()
+
+
+# --- review fixes: Retry-After, pauses, refusals, formats, redirects, mixed areas ---------------
+
+
+class RecordingEvent(threading.Event):
+    """A cancel event that records how long the fetcher asked to wait (and never waits)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.waits: list[float] = []
+
+    def wait(self, timeout: float | None = None) -> bool:
+        self.waits.append(float(timeout or 0.0))
+        return False
+
+
+@pytest.mark.parametrize("value", ["soon", "Mon, 99 Foo 2026 25:61:00 GMT", "1,2"])
+def test_a_retry_after_that_is_no_date_means_the_usual_backoff(server: TileServer, value: str):
+    server.fail_next(1, 429, {"Retry-After": value})
+    waits = RecordingEvent()
+    with TileFetcher(source_for(server), backoff=0.05) as fetcher:
+        assert fetcher.fetch(2, 1, 1, waits) == tile_png(2, 1, 1)
+    assert waits.waits == [0.05]
+    assert len(server.requests) == 2
+
+
+def test_a_long_retry_after_is_honoured_up_to_the_cap_not_30_s(server: TileServer):
+    server.fail_next(1, 429, {"Retry-After": "90"})
+    server.fail_next(1, 429, {"Retry-After": "5000"})
+    waits = RecordingEvent()
+    now = [0.0]  # the limiter's clock, moved on by its sleeps (no real waiting)
+    paused: list[float] = []
+
+    class Limiter(RateLimiter):
+        def pause(self, seconds: float) -> None:
+            paused.append(seconds)
+            super().pause(seconds)
+
+    with TileFetcher(source_for(server), backoff=0.05) as fetcher:
+        fetcher.limiter = Limiter(50.0, clock=lambda: now[0],
+                                  sleep=lambda s: now.__setitem__(0, now[0] + s))
+        assert fetcher.fetch(2, 1, 1, waits) == tile_png(2, 1, 1)
+    assert waits.waits == [90.0, 120.0]
+    assert paused == [90.0, 120.0]  # every other thread holds back as long
+    assert now[0] >= 210.0
+
+
+def test_a_small_retry_after_cap_really_waits(server: TileServer):
+    server.fail_next(1, 429, {"Retry-After": "60"})
+    with TileFetcher(source_for(server), backoff=0.05, max_retry_after_s=0.4) as fetcher:
+        assert fetcher.fetch(2, 1, 1) == tile_png(2, 1, 1)
+    assert server.requests[1][2] - server.requests[0][2] >= 0.35
+
+
+@pytest.mark.parametrize("status", [401, 403, 418])
+def test_a_refusal_carries_its_status(server: TileServer, status: int):
+    server.fail_next(1, status)
+    with TileFetcher(source_for(server)) as fetcher, pytest.raises(TileFetchError) as error:
+        fetcher.fetch(1, 0, 0)
+    assert error.value.status == status
+    assert error.value.refused
+    assert len(server.requests) == 1  # not retried
+
+
+def test_a_gzip_answer_is_not_taken_as_a_raster_tile(server: TileServer):
+    server.fail_next(1, 200, body=b"\x1f\x8b\x08\x00vector tile")
+    with TileFetcher(source_for(server)) as fetcher, pytest.raises(TileFetchError):
+        fetcher.fetch(1, 0, 0)
+
+
+def test_a_redirect_to_another_host_is_not_followed(server: TileServer):
+    with TileServer() as other:
+        target = f"http://localhost:{other.port}/1/0/0.png"
+        server.fail_next(1, 302, {"Location": target})
+        with TileFetcher(source_for(server)) as fetcher, \
+                pytest.raises(TileFetchError) as error:
+            fetcher.fetch(1, 0, 0)
+        assert other.requests == []
+    assert "localhost" in str(error.value)
+
+
+def test_a_redirect_on_the_same_host_is_followed(server: TileServer):
+    server.fail_next(1, 302, {"Location": "/1/0/0.png"})
+    with TileFetcher(source_for(server)) as fetcher:
+        assert fetcher.fetch(1, 0, 0) == tile_png(1, 0, 0)
+
+
+def test_osm_org_may_not_be_bulk_downloaded_either():
+    assert not OnlineSource("https://tile.osm.org/{z}/{x}/{y}.png").bulk_download_allowed
+
+
+def test_the_estimate_stops_when_cancelled(server: TileServer):
+    server.fail_next(10, 429, {"Retry-After": "60"})
+    cancel = threading.Event()
+    with TileFetcher(source_for(server)) as fetcher:
+        threading.Timer(0.3, cancel.set).start()
+        started = time.monotonic()
+        estimate = estimate_size(AreaPlan("x", KOPING, 10, 12), fetcher, samples=4,
+                                 cancel=cancel)
+    assert time.monotonic() - started < 5
+    assert estimate.sampled == 0
+
+
+def test_a_file_of_another_area_is_refused_not_mixed(server: TileServer, tmp_path: Path):
+    source = source_for(server)
+    target = tmp_path / "Area.mbtiles"
+    download_area(source, AreaPlan("Area", KOPING, 10, 11), target)
+    with pytest.raises(TileSourceError) as error:
+        download_area(source, AreaPlan("Area", (16.5, 59.6, 16.6, 59.7), 10, 11), target)
+    assert "annat namn" in error.value.message_sv
+    with MBTiles(target) as tiles:
+        assert tiles.bounds == pytest.approx(KOPING)
+
+
+def test_the_map_the_estimate_and_a_download_share_one_rate_limit(server: TileServer,
+                                                                  tmp_path: Path):
+    from lagesbild_desktop.maps.tile_provider import OnlineTiles
+
+    rate = 20.0
+    source = source_for(server, requests_per_second=rate, connections=2)
+    online = OnlineTiles(source, tmp_path / "source")
+    try:
+        result: list[object] = []
+        download = threading.Thread(target=lambda: result.append(download_area(
+            source, AreaPlan("Köping", KOPING, 10, 13), tmp_path / "a.mbtiles",
+            fetcher=online.fetcher)))
+        download.start()
+        for i in range(15):  # the map at the same time, at the other side of the world
+            online.fetch(14, i, 0)
+        estimate_size(AreaPlan("x", (-10.0, 40.0, -9.0, 41.0), 8, 9), online.fetcher,
+                      samples=3)
+        download.join(timeout=60)
+    finally:
+        online.close()
+    assert result
+    times = sorted(t for _, _, t in server.requests)
+    assert len(times) >= 30
+    # Every request of the three went through one limiter: in any second at most `rate`
+    # (+1 for the edges of the window and a little jitter).
+    for i, start in enumerate(times):
+        in_a_second = sum(1 for t in times[i:] if t - start < 1.0)
+        assert in_a_second <= rate + 2, (in_a_second, i)
+    assert (len(times) - 1) / (times[-1] - times[0]) <= rate * 1.1

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 import time
 from pathlib import Path
 
@@ -75,3 +76,52 @@ def test_an_unreachable_server_is_left_alone_for_a_while(tmp_path: Path):
     assert time.monotonic() - started < 0.5
     assert online.counts["failed"] == 1
     online.close()
+
+
+@pytest.mark.parametrize("status", [401, 403, 418])
+def test_a_refusing_server_is_left_alone_for_minutes(server: TileServer, tmp_path: Path,
+                                                     caplog: pytest.LogCaptureFixture,
+                                                     status: int):
+    server.fail_next(1, status)
+    online = OnlineTiles(source_of(server), tmp_path)
+    with caplog.at_level("WARNING", logger="lagesbild_desktop.maps.tile_provider"):
+        for x in range(5):
+            assert online.fetch(12, 2200 + x, 1200) is None
+    assert len(server.requests) == 1  # not every tile again at full rate
+    assert not online.network_allowed
+    assert sum("refused" in r.getMessage() for r in caplog.records) == 1  # logged once
+    online.close()
+
+
+def test_a_429_wait_ends_at_once_when_cancelled(server: TileServer, tmp_path: Path):
+    server.fail_next(1, 429, {"Retry-After": "60"})
+    online = OnlineTiles(source_of(server), tmp_path)
+    cancel = threading.Event()
+    got: list[object] = []
+    worker = threading.Thread(target=lambda: got.append(online.fetch(12, 1, 1, cancel)))
+    worker.start()
+    deadline = time.monotonic() + 5
+    while not server.requests and time.monotonic() < deadline:
+        time.sleep(0.01)
+    started = time.monotonic()
+    cancel.set()
+    worker.join(timeout=5)
+    assert not worker.is_alive()
+    assert time.monotonic() - started < 1.0
+    assert got == [None]
+    online.close()
+
+
+def test_a_damaged_cache_is_moved_aside_and_a_new_one_begun(server: TileServer,
+                                                            tmp_path: Path):
+    source = source_of(server)
+    folder = source_folder(tmp_path, source)
+    folder.mkdir(parents=True)
+    (folder / "cache.mbtiles").write_bytes(b"this is not a database" * 100)
+    online = OnlineTiles(source, folder)
+    assert online.fetch(3, 1, 1) == tile_png(3, 1, 1)
+    assert online.local(3, 1, 1) is not None
+    online.close()
+    aside = list(folder.glob("cache.mbtiles.damaged-*"))
+    assert len(aside) == 1
+    assert aside[0].read_bytes().startswith(b"this is not a database")
