@@ -379,6 +379,10 @@
         <source>Ready. Press Finish to open Lägesbild.</source>
         <translation>Klart. Tryck på Slutför för att öppna Lägesbild.</translation>
     </message>
+    <message>
+        <source>Try again, or go back to change what you chose; what you typed is kept.</source>
+        <translation>Försök igen, eller gå tillbaka och ändra det du valde; det du skrivit finns kvar.</translation>
+    </message>
 </context>
 <context>
     <name>DataPage</name>
@@ -2185,6 +2189,10 @@ i fjol</translation>
 <context>
     <name>OfflineAreaDialog</name>
     <message>
+        <source>Something went wrong: {error}</source>
+        <translation>Något gick fel: {error}</translation>
+    </message>
+    <message>
         <source>Prepare area for offline use</source>
         <translation>Förbered område för offline</translation>
     </message>
@@ -2477,8 +2485,8 @@ i fjol</translation>
         <translation>Byt databasens nyckel</translation>
     </message>
     <message>
-        <source>The database and the photos get a new key; the old key opens nothing afterwards. Every account keeps its password. Other work waits until it is done.</source>
-        <translation>Databasen och bilderna får en ny nyckel; den gamla nyckeln öppnar ingenting efteråt. Alla konton behåller sina lösenord. Annat arbete väntar tills bytet är klart.</translation>
+        <source>The database and the photos get a new key; the old key opens nothing afterwards. Every account keeps its password. Other work waits until it is done. A sync or a retention run that is going on is finished first: the key change waits for it.</source>
+        <translation>Databasen och bilderna får en ny nyckel; den gamla nyckeln öppnar ingenting efteråt. Alla konton behåller sina lösenord. Annat arbete väntar tills bytet är klart. En synkronisering eller gallring som pågår får avslutas först: nyckelbytet väntar på den.</translation>
     </message>
     <message>
         <source>Your password</source>
