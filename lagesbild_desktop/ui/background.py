@@ -70,7 +70,10 @@ def _job(task_id: int, handed: list[Callable[[], Any]], relay: _Relay) -> None:
     try:
         result = fn()
     except BaseException as error:  # noqa: BLE001 - every error goes back to the GUI
-        log.error("background task failed: %s\n%s", error, traceback.format_exc())
+        if getattr(error, "message_sv", None):  # a refusal the user is told about
+            log.info("background task stopped: %s", error)
+        else:
+            log.error("background task failed: %s\n%s", error, traceback.format_exc())
         del fn
         relay.done.emit(task_id, None, error.with_traceback(None))
     else:
