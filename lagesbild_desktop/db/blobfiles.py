@@ -102,17 +102,24 @@ def write_blob(store: Path, data: bytes, sha256: str | None = None) -> tuple[str
         return sha256, target
     key = key_for(store)
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=store, prefix=".incoming-")
+    replace_file(store, target, seal(data, key, sha256) if key is not None else data,
+                 ".incoming-")
+    return sha256, target
+
+
+def replace_file(store: Path, target: Path, content: bytes, prefix: str) -> None:
+    """Write `content` to `target` atomically: a fsynced temporary file in the store,
+    renamed over the target, so a crash leaves the old file or the new one, never half."""
+    handle, temporary = tempfile.mkstemp(dir=store, prefix=prefix)
     try:
         with os.fdopen(handle, "wb") as out:
-            out.write(seal(data, key, sha256) if key is not None else data)
+            out.write(content)
             out.flush()
             os.fsync(out.fileno())
         os.replace(temporary, target)
     finally:
         if os.path.exists(temporary):
             os.unlink(temporary)
-    return sha256, target
 
 
 def encrypt_store(store: Path, key: bytes) -> int:
@@ -123,17 +130,7 @@ def encrypt_store(store: Path, key: bytes) -> int:
     for path in sorted(store.glob("??/*")):
         if not path.is_file() or is_encrypted_file(path):
             continue
-        data = path.read_bytes()
-        handle, temporary = tempfile.mkstemp(dir=store, prefix=".encrypting-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(seal(data, key, path.name))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        replace_file(store, path, seal(path.read_bytes(), key, path.name), ".encrypting-")
         turned += 1
     log.info("encrypted %d files in %s", turned, store)
     return turned

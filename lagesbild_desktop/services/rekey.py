@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import os
 import secrets
-import tempfile
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -311,15 +310,6 @@ def rekey_photos(store: Path, old: bytes | None, new: bytes) -> int:
         except blobfiles.BlobLocked:
             log.error("photo file %s opens with neither key; left as it is", path)
             continue
-        handle, temporary = tempfile.mkstemp(dir=store, prefix=".rekeying-")
-        try:
-            with os.fdopen(handle, "wb") as out:
-                out.write(blobfiles.seal(data, new, path.name))
-                out.flush()
-                os.fsync(out.fileno())
-            os.replace(temporary, path)
-        finally:
-            if os.path.exists(temporary):
-                os.unlink(temporary)
+        blobfiles.replace_file(store, path, blobfiles.seal(data, new, path.name), ".rekeying-")
         turned += 1
     return turned

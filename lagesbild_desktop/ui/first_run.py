@@ -90,6 +90,17 @@ class _Page(QWizardPage):
         self.show_problem(self.wizard_().message(error))
         return False
 
+    def check(self) -> None:
+        """Raise SetupProblem if what the page holds cannot be used."""
+
+    def validatePage(self) -> bool:  # noqa: N802 - Qt's name
+        self.clear_problem()
+        try:
+            self.check()
+        except SetupProblem as error:
+            return self.refuse(error)
+        return True
+
 
 class LanguagePage(_Page):
     def __init__(self, language: str) -> None:
@@ -188,15 +199,10 @@ class AccountPage(_Page):
         if kind:
             self.kind.setCurrentIndex(max(0, self.kind.findData(kind)))
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        self.clear_problem()
-        try:
-            first_run.check_account(self.organisation.currentText(),
-                                    str(self.kind.currentData()), self.username.text(),
-                                    self.password.text(), self.repeat.text())
-        except SetupProblem as error:
-            return self.refuse(error)
-        return True
+    def check(self) -> None:
+        first_run.check_account(self.organisation.currentText(),
+                                str(self.kind.currentData()), self.username.text(),
+                                self.password.text(), self.repeat.text())
 
 
 class ServerPage(_Page):
@@ -226,13 +232,8 @@ class ServerPage(_Page):
         self.address_label.setText(self.tr("Server address"))
         self.address.setPlaceholderText("https://lagesbild.example.se")
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        self.clear_problem()
-        try:
-            first_run.check_server_url(self.address.text())
-        except SetupProblem as error:
-            return self.refuse(error)
-        return True
+    def check(self) -> None:
+        first_run.check_server_url(self.address.text())
 
 
 class BaseMapPage(_Page):
@@ -312,20 +313,15 @@ class BaseMapPage(_Page):
     def online_url(self) -> str:
         return self.url.text().strip() if self.online_choice.isChecked() else ""
 
-    def validatePage(self) -> bool:  # noqa: N802 - Qt's name
-        self.clear_problem()
-        try:
-            if self.file_choice.isChecked():
-                if not self.file.text().strip():
-                    raise SetupProblem("no MBTiles file chosen", "Välj en MBTiles-fil.",
-                                       "mbtiles_none")
-                # Reads the metadata table of a local SQLite file: milliseconds.
-                first_run.check_mbtiles(Path(self.file.text().strip()))
-            elif self.online_choice.isChecked():
-                first_run.check_online_source(self.url.text(), self.attribution.text())
-        except SetupProblem as error:
-            return self.refuse(error)
-        return True
+    def check(self) -> None:
+        if self.file_choice.isChecked():
+            if not self.file.text().strip():
+                raise SetupProblem("no MBTiles file chosen", "Välj en MBTiles-fil.",
+                                   "mbtiles_none")
+            # Reads the metadata table of a local SQLite file: milliseconds.
+            first_run.check_mbtiles(Path(self.file.text().strip()))
+        elif self.online_choice.isChecked():
+            first_run.check_online_source(self.url.text(), self.attribution.text())
 
 
 class DataPage(_Page):
