@@ -9,7 +9,6 @@ from __future__ import annotations
 import argparse
 import json
 import logging
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("lagesbild")
@@ -20,6 +19,8 @@ EXIT_OK, EXIT_BROKEN = 0, 1
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
     """Add `audit` and its actions to the sub-command parsers of `lagesbild`."""
+    from lagesbild_desktop.cli import add_db
+
     audit: argparse.ArgumentParser = commands.add_parser(
         "audit", help="the audit log: check its hash chain, list its entries",
         description="Every create, edit, view of details, export and delete is logged with "
@@ -27,9 +28,9 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     actions = audit.add_subparsers(dest="audit_action", metavar="ACTION", required=True)
     verify = actions.add_parser(
         "verify", help="check the chain; exit status 1 names the first broken entry")
-    _add_db(verify)
+    add_db(verify)
     listing = actions.add_parser("list", help="print entries, oldest first (administrators)")
-    _add_db(listing)
+    add_db(listing)
     listing.add_argument("--user", metavar="NAME",
                          help="user name, display name or id; '-' for entries without a user")
     listing.add_argument("--action", metavar="A",
@@ -42,12 +43,6 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     listing.add_argument("--format", choices=["text", "json"], default="text",
                          help="json: one object per line")
     return audit
-
-
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    # Suppressed default, as in cli.py, so `lagesbild --db X audit verify` keeps X.
-    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                        help="database file (default: lagesbild.db in the user data folder)")
 
 
 def run(args: argparse.Namespace) -> int:
@@ -79,16 +74,11 @@ def _verify(db: Any, _args: argparse.Namespace) -> int:
 
 
 def _list(db: Any, args: argparse.Namespace) -> int:
-    from lagesbild_desktop.cli import UserError, acting_user
-    from lagesbild_desktop.domain.periods import LOCAL, parse_local
+    from lagesbild_desktop.cli import acting_user, period_bounds
+    from lagesbild_desktop.domain.periods import LOCAL
     from lagesbild_desktop.services import audit_log
 
-    try:
-        start = parse_local(args.date_from) if args.date_from else None
-        end = parse_local(args.date_to, end=True) if args.date_to else None
-    except ValueError as error:
-        raise UserError(f"bad date: {error}",
-                        f"Felaktigt datum: {error}. Skriv ÅÅÅÅ-MM-DD.") from error
+    start, end = period_bounds(args)
     f = audit_log.AuditFilter(user=args.user, action=args.action, period_from=start,
                               period_to=end, record=args.record)
     count = 0

@@ -360,10 +360,9 @@ def acting_user(args: argparse.Namespace, db: Any) -> Any:
     return signed.actor if signed is not None else actor_for(db)
 
 
-def make_filter(db: Any, args: argparse.Namespace) -> Any:
-    from lagesbild_desktop.domain.filters import ObservationFilter
+def period_bounds(args: argparse.Namespace) -> tuple[Any, Any]:
+    """--from and --to as local times (both days included); UserError when malformed."""
     from lagesbild_desktop.domain.periods import parse_local
-    from lagesbild_desktop.services import lookups
 
     try:
         start = parse_local(args.date_from) if args.date_from else None
@@ -371,6 +370,14 @@ def make_filter(db: Any, args: argparse.Namespace) -> Any:
     except ValueError as error:
         raise UserError(f"bad date: {error}",
                         f"Felaktigt datum: {error}. Skriv ÅÅÅÅ-MM-DD.") from error
+    return start, end
+
+
+def make_filter(db: Any, args: argparse.Namespace) -> Any:
+    from lagesbild_desktop.domain.filters import ObservationFilter
+    from lagesbild_desktop.services import lookups
+
+    start, end = period_bounds(args)
     try:
         return ObservationFilter(
             period_from=start, period_to=end,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("lagesbild")
@@ -18,6 +17,8 @@ EXIT_OK = 0  # refusals exit with cli.EXIT_UNUSABLE (2) through cli.UserError
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
     """Add `rekey` to the sub-command parsers of `lagesbild`."""
+    from lagesbild_desktop.cli import add_db
+
     rekey: argparse.ArgumentParser = commands.add_parser(
         "rekey", help="give the encrypted database and its photos a new key (administrators)",
         description="Makes a new random data key: the database is re-encrypted with it, "
@@ -27,8 +28,7 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                     "--key-storage keyring keeps the key in the OS keyring instead of the "
                     "key file (the password is still needed to sign in); --key-storage "
                     "password moves it back.")
-    rekey.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                       help="database file (default: lagesbild.db in the user data folder)")
+    add_db(rekey)
     rekey.add_argument("--key-storage", choices=["password", "keyring"], default=None,
                        help="where the new key is kept (default: where it is now)")
     return rekey

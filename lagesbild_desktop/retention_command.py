@@ -10,7 +10,6 @@ import argparse
 import json
 import logging
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 log = logging.getLogger("lagesbild")
@@ -20,6 +19,8 @@ EXIT_OK = 0  # refusals exit with cli.EXIT_UNUSABLE (2) through cli.UserError
 
 def add_parser(commands: Any) -> argparse.ArgumentParser:
     """Add `retention` and its actions to the sub-command parsers of `lagesbild`."""
+    from lagesbild_desktop.cli import add_db
+
     retention: argparse.ArgumentParser = commands.add_parser(
         "retention", help="retention (gallring): thin records past their period",
         description="Records past the retention period lose their free text and photos; "
@@ -28,16 +29,16 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
     actions = retention.add_subparsers(dest="retention_action", metavar="ACTION",
                                        required=True)
     run_parser = actions.add_parser("run", help="thin the records past their period now")
-    _add_db(run_parser)
+    add_db(run_parser)
     run_parser.add_argument("--today", metavar="DATE",
                             help="reckon as if today were DATE (YYYY-MM-DD)")
     run_parser.add_argument("--dry-run", action="store_true",
                             help="only count what would be thinned; change nothing")
     show = actions.add_parser("show", help="print the retention policy as JSON")
-    _add_db(show)
+    add_db(show)
     set_parser = actions.add_parser(
         "set", help="change the retention policy (administrator or coordinator)")
-    _add_db(set_parser)
+    add_db(set_parser)
     set_parser.add_argument("--default-months", metavar="N|bevaras",
                             help="months records are kept in full; 'bevaras' keeps them")
     set_parser.add_argument("--category", action="append", default=[],
@@ -45,12 +46,6 @@ def add_parser(commands: Any) -> argparse.ArgumentParser:
                             help="a category's own period (inherited by its sub-categories); "
                                  "'standard' removes the override (repeatable)")
     return retention
-
-
-def _add_db(parser: argparse.ArgumentParser) -> None:
-    # Suppressed default, as in cli.py, so `lagesbild --db X retention run` keeps X.
-    parser.add_argument("--db", type=Path, default=argparse.SUPPRESS,
-                        help="database file (default: lagesbild.db in the user data folder)")
 
 
 def _months(text: str) -> int | None:

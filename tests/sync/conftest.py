@@ -326,3 +326,13 @@ def sync_server_factory(sync_database: str, tmp_path: Path, monkeypatch: pytest.
 def sync_server(sync_server_factory: Callable[..., SyncServer]) -> SyncServer:
     """A real server on loopback on a fresh database; see the module docstring."""
     return sync_server_factory()
+
+
+@pytest.fixture
+def fleet(sync_server: SyncServer, template_db: Path, tmp_path: Path) -> Iterator[Any]:
+    """Devices (real SQLite files) whose users exist on the real server; closed after."""
+    from tests.sync.client_devices import Fleet  # it imports this module
+
+    made = Fleet(sync_server, template_db, tmp_path)
+    yield made
+    made.close()

@@ -1,20 +1,8 @@
 """The sync client against the real server: sign-in, push, pull, the account made known."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from lagesbild_desktop.db.models import AuditLog, Organisation, User
 from lagesbild_desktop.sync.client import pending_counts
-from tests.sync.client_devices import MUNICIPALITY, Fleet
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
+from tests.sync.client_devices import MUNICIPALITY
 
 
 def test_a_new_observation_reaches_the_other_device(fleet):

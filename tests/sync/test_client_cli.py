@@ -1,6 +1,5 @@
 """`lagesbild sync` against the real server: exit status and Swedish messages."""
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -8,15 +7,8 @@ import pytest
 from lagesbild_desktop import cli
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.services import observations
-from tests.sync.client_devices import POLICE, Fleet, draft
+from tests.sync.client_devices import POLICE, draft
 from tests.sync.conftest import PASSWORD
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 def run(device, password_file: Path, *extra: str) -> int:

@@ -11,7 +11,6 @@ import subprocess
 import sys
 import textwrap
 from collections.abc import Iterator
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import httpx
@@ -19,7 +18,7 @@ import pytest
 from sqlalchemy import func, select
 
 from lagesbild_desktop.db.models import Observation, Outbox
-from tests.sync.client_devices import Fleet, photo
+from tests.sync.client_devices import photo
 from tests.sync.client_faults import (
     Cut,
     FaultProxy,
@@ -31,13 +30,6 @@ from tests.sync.client_faults import (
     pulls,
     pushes,
 )
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 @pytest.fixture
@@ -477,7 +469,6 @@ def test_the_outbox_is_untouched_by_a_failed_sync(fleet):
     with a.db.session() as session:
         after = [(o.op_id, o.fields, o.state) for o in session.scalars(select(Outbox))]
     assert after == before
-
 
 
 def test_two_syncs_of_one_device_at_once_leave_it_consistent(fleet):

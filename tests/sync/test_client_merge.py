@@ -7,11 +7,7 @@ deletion wins over an edit and the edit can be restored; the server's seq orders
 changes, never a device's clock.
 """
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
-
-import pytest
 
 from lagesbild_desktop.db import records
 from lagesbild_desktop.db.ids import format_hlc
@@ -20,13 +16,6 @@ from lagesbild_desktop.domain.measure import MeasureInput
 from lagesbild_desktop.services import measures
 from lagesbild_desktop.services import sync as sync_service
 from tests.sync.client_devices import Fleet
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 def shared(fleet: Fleet, **values) -> tuple[object, object, str]:

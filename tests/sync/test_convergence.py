@@ -9,10 +9,7 @@ server; hypothesis picks the edits, the order of syncs and the faults.
 """
 
 import itertools
-from collections.abc import Iterator
-from pathlib import Path
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
@@ -23,7 +20,7 @@ from lagesbild_desktop.services import sync as sync_service
 from lagesbild_desktop.sync import blobs
 from lagesbild_desktop.sync.client import pending_counts
 from lagesbild_desktop.sync.server.models import AppliedOp
-from tests.sync.client_devices import Fleet, photo
+from tests.sync.client_devices import photo
 from tests.sync.client_faults import Garble, LoseReply, pulls, pushes
 
 FIELDS = {
@@ -55,13 +52,6 @@ round_ = st.tuples(
         max_size=4)),
     st.sampled_from([None, "local", "server"]))
 plans = st.lists(round_, min_size=2, max_size=4)
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 def known(device, ours: set[str]) -> list[str]:

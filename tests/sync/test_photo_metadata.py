@@ -1,21 +1,9 @@
 """A shared photo reaches the server and the other devices without its metadata."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
-import pytest
-
 from lagesbild_desktop.db import blobfiles
 from lagesbild_desktop.services import attachments
 from tests.db.test_photo_privacy import camera_photo, exif_of, no_secrets
-from tests.sync.client_devices import Fleet, stored
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
+from tests.sync.client_devices import stored
 
 
 def test_the_uploaded_photo_has_no_position_or_maker(fleet, tmp_path):

@@ -1,23 +1,12 @@
 """Sharing: a shared change with personal data waits in "Behöver åtgärd" until the user
 masks it or sends it anyway; internal records are not held."""
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
 
 from lagesbild_desktop.services import sync as sync_service
-from tests.sync.client_devices import Fleet
 
 PNR = "19811218-9876"
 SECRET = f"Anmälaren {PNR} nås på 070-123 45 67."
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 def held(device):

@@ -1,25 +1,13 @@
 """Retention (gallring) reaches the server: a record thinned on the device that owns it
 arrives thinned on the server and on the partner's device."""
 
-from collections.abc import Iterator
 from datetime import date, datetime
-from pathlib import Path
-
-import pytest
 
 from lagesbild_desktop.domain import retention as rules
 from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.services import retention
-from tests.sync.client_devices import Fleet
 
 OLD = datetime(2022, 5, 11, 22, 15, tzinfo=LOCAL)
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 def test_a_record_thinned_by_its_owner_arrives_thinned_at_the_partner(fleet):

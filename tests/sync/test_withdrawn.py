@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
-import pytest
 from sqlalchemy import select
 
 from lagesbild_desktop.db.models import Observation, Outbox, measure_observation
@@ -16,15 +14,8 @@ from lagesbild_desktop.services import measures
 from lagesbild_desktop.services import sync as sync_service
 from lagesbild_desktop.sync import apply, protocol
 from lagesbild_desktop.sync.server.models import Record
-from tests.sync.client_devices import Device, Fleet, photo, stored
+from tests.sync.client_devices import Device, photo, stored
 from tests.sync.conftest import observation
-
-
-@pytest.fixture
-def fleet(sync_server, template_db: Path, tmp_path: Path) -> Iterator[Fleet]:
-    made = Fleet(sync_server, template_db, tmp_path)
-    yield made
-    made.close()
 
 
 def shared_with_photo(police: Device, tmp_path: Path) -> tuple[str, str]:
