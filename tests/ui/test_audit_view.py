@@ -12,6 +12,7 @@ from sqlalchemy import select
 from lagesbild_desktop.db.models import AuditLog
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.observation import ObservationInput
+from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.services import audit_log, observations
 from lagesbild_desktop.services.permissions import NotPermitted
 from lagesbild_desktop.ui.audit_view import AuditDialog
@@ -64,7 +65,7 @@ def test_an_administrator_sees_the_log_and_filters_it(qtbot, qtmodeltester, work
                                      dialog.record.setText(recorded[0].id[-12:])))
     assert {dialog.model.entry(r).row_id for r in range(dialog.model.rowCount())} == {
         recorded[0].id}
-    tomorrow = datetime.now() + timedelta(days=1)  # noqa: DTZ005 - a local calendar day
+    tomorrow = datetime.now(LOCAL) + timedelta(days=1)  # the app's calendar day (Sweden)
     reloaded(qtbot, dialog, lambda: (dialog.record.clear(), dialog.date_from.setDate(
         tomorrow.date())))
     assert dialog.total == 0
