@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import shutil
 import sqlite3
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
@@ -15,6 +15,7 @@ from lagesbild_desktop.db.models import AuditLog, Outbox
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.filters import ObservationFilter
 from lagesbild_desktop.domain.observation import ObservationInput
+from lagesbild_desktop.domain.periods import LOCAL
 from lagesbild_desktop.domain.walk import WalkInput
 from lagesbild_desktop.services import audit_log, installation, observations, walks
 from lagesbild_desktop.services.permissions import NotPermitted
@@ -275,7 +276,7 @@ def test_verify_command_names_the_first_broken_entry_and_exits_1(db, actor, db_p
 def test_list_command_filters_and_prints_json(db, actor, db_path, capsys):
     made = observations.create_observation(db, actor, draft())
     observations.view_observation(db, actor, made.id)
-    today = date.today().isoformat()
+    today = datetime.now(LOCAL).date().isoformat()  # --from/--to are Swedish days
     assert run_command("audit", "list", "--db", str(db_path), "--action", "view",
                        "--record", made.id, "--from", today, "--to", today,
                        "--format", "json") == 0
