@@ -6,17 +6,31 @@ only (no FastAPI, no database), so the desktop client can use it without the ser
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 API_PREFIX = "/v1"
 MAX_OPS_PER_PUSH = 500
 DEFAULT_PULL_LIMIT = 1000
 MAX_PULL_LIMIT = 5000
 MAX_CHUNK_BYTES = 1024 * 1024
+# Any other request body; a push of MAX_OPS_PER_PUSH ordinary ops is a few megabytes.
+MAX_BODY_BYTES = 16 * 1024 * 1024
 ACCESS_TOKEN_SECONDS = 15 * 60
 REFRESH_TOKEN_SECONDS = 30 * 24 * 3600
+
+# Bounds of what a request may carry: the server's columns (sync/server/models.py), the
+# same on SQLite (which would store anything) and PostgreSQL (which refuses more).
+MAX_ID_LENGTH = 64  # String(64): ids of rows, ops, users, devices
+MAX_TABLE_LENGTH = 32  # record.table_name
+MAX_FIELD_NAME_LENGTH = 64  # conflict.field
+MAX_USERNAME_LENGTH = 100
+MAX_DEVICE_NAME_LENGTH = 200
+MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a sign-in needs no megabyte
+MAX_TOKEN_LENGTH = 256  # tokens are 43 characters
+MAX_HLC_LENGTH = 64
+MAX_SEQ = 2**63 - 1  # BigInteger: seqs, revisions, cursors
 
 ROLES = frozenset({"reporter", "coordinator", "police", "read_only", "admin"})
 SHARING = frozenset({"internal", "partners"})
@@ -63,6 +77,39 @@ OpKind = Literal["upsert", "delete"]
 OpStatus = Literal["applied", "duplicate", "conflict", "rejected"]
 
 
+def wire_text(text: str) -> str:
+    """Text either database stores as sent: no NUL (PostgreSQL refuses it in text) and
+    valid Unicode (a lone surrogate, which JSON's \\ud800 can carry, is no character)."""
+    if "\x00" in text:
+        raise ValueError("contains a NUL character")
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ValueError("is not valid Unicode (it holds a lone surrogate)") from None
+    return text
+
+
+# The NUL rule in the OpenAPI as well (a generator then knows it); `wire_text` checks it.
+_NO_NUL = {"pattern": "^[^\\u0000]*$"}
+_WIRE_TEXT = AfterValidator(wire_text)
+
+
+def _bounded(max_length: int, min_length: int = 0) -> Any:
+    return Field(min_length=min_length, max_length=max_length, json_schema_extra=_NO_NUL)
+
+
+Id = Annotated[str, _bounded(MAX_ID_LENGTH, min_length=1), _WIRE_TEXT]
+OptionalId = Annotated[str, _bounded(MAX_ID_LENGTH), _WIRE_TEXT]  # "" allowed
+TableName = Annotated[str, _bounded(MAX_TABLE_LENGTH, min_length=1), _WIRE_TEXT]
+FieldName = Annotated[str, _bounded(MAX_FIELD_NAME_LENGTH, min_length=1), _WIRE_TEXT]
+Username = Annotated[str, _bounded(MAX_USERNAME_LENGTH), _WIRE_TEXT]
+Password = Annotated[str, _bounded(MAX_PASSWORD_LENGTH), _WIRE_TEXT]
+DeviceName = Annotated[str, _bounded(MAX_DEVICE_NAME_LENGTH), _WIRE_TEXT]
+TokenText = Annotated[str, _bounded(MAX_TOKEN_LENGTH), _WIRE_TEXT]
+Hlc = Annotated[str, _bounded(MAX_HLC_LENGTH), _WIRE_TEXT]
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
+
+
 class _Body(BaseModel):
     # Unknown keys are ignored, so either end can add an optional key first.
     model_config = ConfigDict(extra="ignore")
@@ -83,15 +130,15 @@ class ErrorBody(_Body):
 # --- auth -----------------------------------------------------------------------------
 
 class TokenRequest(_Body):
-    username: str
-    password: str
-    device_id: str
-    device_name: str = ""
+    username: Username
+    password: Password
+    device_id: Id
+    device_name: DeviceName = ""
 
 
 class RefreshRequest(_Body):
-    refresh_token: str
-    device_id: str
+    refresh_token: TokenText
+    device_id: Id
 
 
 class UserInfo(_Body):
@@ -121,19 +168,21 @@ class TokenResponse(_Body):
 class Op(_Body):
     """One local change; exactly an outbox row of db/models.py."""
 
-    op_id: str
-    table: str
-    row_id: str
+    op_id: Id
+    table: TableName
+    row_id: Id
     op: OpKind
-    fields: dict[str, Any] = Field(default_factory=dict)
-    base_rev: int | None = None
-    hlc: str = ""
-    user_id: str | None = None
-    device_id: str = ""
+    # The values are checked per table and field when the op is applied (a bad one
+    # rejects that op only); the names here.
+    fields: dict[FieldName, Any] = Field(default_factory=dict)
+    base_rev: Seq | None = None
+    hlc: Hlc = ""
+    user_id: Id | None = None
+    device_id: OptionalId = ""
 
 
 class PushRequest(_Body):
-    device_id: str
+    device_id: Id
     ops: list[Op] = Field(default_factory=list, max_length=MAX_OPS_PER_PUSH)
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import AsyncIterator, Callable
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -18,18 +18,20 @@ from typing import Annotated
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lagesbild_desktop.sync import protocol
-from lagesbild_desktop.sync.server import auth, pull, push
+from lagesbild_desktop.sync.server import auth, envelope, pull, push
 from lagesbild_desktop.sync.server.blobs import BlobStore, ContentRange
 from lagesbild_desktop.sync.server.errors import (
     ApiError,
     api_error_handler,
     http_error_handler,
+    responses,
     validation_error_handler,
 )
 from lagesbild_desktop.sync.server.models import Record
@@ -37,8 +39,10 @@ from lagesbild_desktop.sync.server.store import Store, utcnow
 
 log = logging.getLogger(__name__)
 
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": protocol.ErrorBody} for status in (400, 401, 403)}
+# The answers every route of a kind can give (400, 401, 403, 413) are added to the
+# OpenAPI by envelope.openapi; a route names only its own.
+BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
+                    description="The access token from /v1/auth/token or /v1/auth/refresh.")
 
 
 @dataclass
@@ -65,10 +69,13 @@ def get_state(request: Request) -> ServerState:
 StateDep = Annotated[ServerState, Depends(get_state)]
 
 
-def current_principal(state: StateDep,
-                      authorization: Annotated[str | None, Header()] = None) -> auth.Principal:
+def current_principal(
+        state: StateDep,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(BEARER)],
+) -> auth.Principal:
+    token = credentials.credentials if credentials is not None else None
     with state.store.read() as session:
-        return auth.authenticate(session, authorization, state.clock())
+        return auth.authenticate(session, token, state.clock())
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
@@ -90,13 +97,26 @@ def create_app(database_url: str, blob_dir: Path, *,
         yield
         store.close()
 
-    app = FastAPI(title="Lägesbild sync server", version="1", lifespan=lifespan,
-                  responses=ERROR_RESPONSES)
+    app = _app(lifespan)
     app.state.lagesbild = state
+    return app
+
+
+def openapi_document() -> dict[str, object]:
+    """The server's OpenAPI document, without a database (for the docs and the tests)."""
+    return _app().openapi()
+
+
+def _app(lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
+         ) -> FastAPI:
+    app = FastAPI(title="Lägesbild sync server", version="1", lifespan=lifespan,
+                  description="The contract is docs/sync-protocol.md.")
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)
+    app.add_middleware(envelope.BodyLimit)
     _routes(app)
+    app.openapi = lambda: envelope.openapi(app)  # type: ignore[method-assign]
     return app
 
 
@@ -108,7 +128,8 @@ def _routes(app: FastAPI) -> None:
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.post(f"{prefix}/auth/token", response_model=protocol.TokenResponse)
+    @app.post(f"{prefix}/auth/token", response_model=protocol.TokenResponse,
+              responses=responses("bad_credentials", "device_revoked"))
     def token(body: protocol.TokenRequest, state: StateDep) -> protocol.TokenResponse:
         with state.store.read() as session:
             user_id = auth.check_password(session, body.username, body.password)
@@ -122,12 +143,15 @@ def _routes(app: FastAPI) -> None:
         log.info("%s signed in on device %s", body.username, body.device_id)
         return answer
 
-    @app.post(f"{prefix}/auth/refresh", response_model=protocol.TokenResponse)
+    @app.post(f"{prefix}/auth/refresh", response_model=protocol.TokenResponse,
+              responses=responses("token_invalid", "token_expired", "bad_credentials",
+                                  "device_revoked"))
     def refresh(body: protocol.RefreshRequest, state: StateDep) -> protocol.TokenResponse:
         with state.store.write(seq_lock=False) as session:
             return auth.refresh(session, body, state.tokens, state.clock())
 
-    @app.post(f"{prefix}/sync/push", response_model=protocol.PushResponse)
+    @app.post(f"{prefix}/sync/push", response_model=protocol.PushResponse,
+              responses=responses("read_only"))
     def sync_push(body: protocol.PushRequest, state: StateDep,
                   principal: PrincipalDep) -> protocol.PushResponse:
         if principal.role == "read_only":
@@ -138,7 +162,7 @@ def _routes(app: FastAPI) -> None:
 
     @app.get(f"{prefix}/sync/pull", response_model=protocol.PullResponse)
     def sync_pull(state: StateDep, principal: PrincipalDep,
-                  since: Annotated[int, Query(ge=0)] = 0,
+                  since: Annotated[int, Query(ge=0, le=protocol.MAX_SEQ)] = 0,
                   limit: Annotated[int, Query(ge=1, le=protocol.MAX_PULL_LIMIT)]
                   = protocol.DEFAULT_PULL_LIMIT) -> Response:
         content = pull.pull(state.store, principal, since, limit)

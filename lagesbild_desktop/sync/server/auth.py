@@ -143,24 +143,24 @@ def _issue(session: Session, user: User, device_id: str, settings: TokenSettings
         organisation=protocol.OrganisationInfo(id=user.org_id, name=org_name, kind=org_kind))
 
 
-def authenticate(session: Session, authorization: str | None, now: datetime) -> Principal:
-    """The caller of a request from its `Authorization: Bearer` header, or an ApiError."""
-    if not authorization or not authorization.lower().startswith("bearer "):
+def authenticate(session: Session, token: str | None, now: datetime) -> Principal:
+    """The caller of a request from its bearer token, or an ApiError."""
+    if not token or len(token) > protocol.MAX_TOKEN_LENGTH:
         raise ApiError("token_invalid")
     found = session.execute(
         select(Token, Device, User)
         .join(Device, Device.id == Token.device_id)
         .join(User, User.id == Token.user_id)
-        .where(Token.token_hash == token_hash(authorization[7:].strip()))
+        .where(Token.token_hash == token_hash(token))
     ).first()
     if found is None:
         raise ApiError("token_invalid")
-    token, device, user = found
-    if token.kind != "access":
+    stored, device, user = found
+    if stored.kind != "access":
         raise ApiError("token_invalid")
     if device.revoked_at is not None:
         raise ApiError("device_revoked")
-    if token.expires_at <= now:
+    if stored.expires_at <= now:
         raise ApiError("token_expired")
     if not user.active:
         raise ApiError("token_invalid")

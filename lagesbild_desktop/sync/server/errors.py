@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+
+from lagesbild_desktop.sync.protocol import ErrorBody
 
 # code -> (HTTP status, English, Swedish)
 MESSAGES: dict[str, tuple[int, str, str]] = {
@@ -33,24 +37,56 @@ MESSAGES: dict[str, tuple[int, str, str]] = {
                   "Delen börjar inte där den sparade uppladdningen slutar."),
     "too_large": (413, "The chunk is larger than 1 MiB.", "Delen är större än 1 MiB."),
 }
+# An English message quotes what the request sent (a field, a table name); quoted at
+# most this long, so a refusal of a megabyte is not a megabyte.
+MAX_MESSAGE_LENGTH = 2000
 
 
 class ApiError(Exception):
     """Raised by routes and dependencies; answered in the contract's error shape."""
 
     def __init__(self, code: str, *, message_en: str | None = None,
-                 headers: dict[str, str] | None = None) -> None:
+                 message_sv: str | None = None, headers: dict[str, str] | None = None
+                 ) -> None:
         status, english, swedish = MESSAGES[code]
         super().__init__(message_en or english)
         self.code = code
         self.status = status
         self.message_en = message_en or english
-        self.message_sv = swedish
+        self.message_sv = message_sv or swedish
         self.headers = headers or {}
 
 
+def _printable(text: str) -> str:
+    """`text` as JSON can carry it in UTF-8: a lone surrogate written out, the length cut."""
+    if len(text) > MAX_MESSAGE_LENGTH:
+        text = text[:MAX_MESSAGE_LENGTH] + "…"
+    return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def body(code: str, message_en: str, message_sv: str) -> dict[str, dict[str, str]]:
-    return {"detail": {"code": code, "message_en": message_en, "message_sv": message_sv}}
+    return {"detail": {"code": code, "message_en": _printable(message_en),
+                       "message_sv": message_sv}}
+
+
+def error_response(code: str, *, message_en: str | None = None,
+                   message_sv: str | None = None) -> JSONResponse:
+    status, english, swedish = MESSAGES[code]
+    return JSONResponse(body(code, message_en or english, message_sv or swedish),
+                        status_code=status)
+
+
+def responses(*codes: str) -> dict[int | str, dict[str, Any]]:
+    """The OpenAPI `responses` of a route that may answer with these error codes."""
+    by_status: dict[int | str, list[str]] = {}
+    for code in codes:
+        by_status.setdefault(MESSAGES[code][0], []).append(code)
+    return {status: {"model": ErrorBody, "description": describe(found)}
+            for status, found in sorted(by_status.items(), key=lambda item: str(item[0]))}
+
+
+def describe(codes: list[str]) -> str:
+    return " ".join(f"`{code}`: {MESSAGES[code][1]}" for code in codes)
 
 
 async def api_error_handler(_request: Request, error: Exception) -> JSONResponse:
@@ -60,10 +96,11 @@ async def api_error_handler(_request: Request, error: Exception) -> JSONResponse
 
 
 async def validation_error_handler(_request: Request, error: Exception) -> JSONResponse:
+    """A request the models refuse: 400 (not FastAPI's 422), saying where and why."""
     assert isinstance(error, RequestValidationError)
     _, english, swedish = MESSAGES["bad_request"]
     problems = "; ".join(
-        f"{'.'.join(str(p) for p in e.get('loc', ()))}: {e.get('msg', '')}"
+        f"{'.'.join(str(p)[:100] for p in e.get('loc', ()))}: {e.get('msg', '')}"
         for e in error.errors()[:5])
     return JSONResponse(body("bad_request", f"{english} {problems}", swedish), status_code=400)
 
