@@ -89,6 +89,17 @@ def wire_text(text: str) -> str:
     return text
 
 
+def is_wire_id(value: object) -> bool:
+    """Whether `value` would pass as an `Id` (for ids inside a row's fields)."""
+    if not isinstance(value, str) or not 1 <= len(value) <= MAX_ID_LENGTH:
+        return False
+    try:
+        wire_text(value)
+    except ValueError:
+        return False
+    return True
+
+
 # The NUL rule in the OpenAPI as well (a generator then knows it); `wire_text` checks it.
 _NO_NUL = {"pattern": "^[^\\u0000]*$"}
 _WIRE_TEXT = AfterValidator(wire_text)
@@ -107,7 +118,8 @@ Password = Annotated[str, _bounded(MAX_PASSWORD_LENGTH), _WIRE_TEXT]
 DeviceName = Annotated[str, _bounded(MAX_DEVICE_NAME_LENGTH), _WIRE_TEXT]
 TokenText = Annotated[str, _bounded(MAX_TOKEN_LENGTH), _WIRE_TEXT]
 Hlc = Annotated[str, _bounded(MAX_HLC_LENGTH), _WIRE_TEXT]
-Seq = Annotated[int, Field(ge=0, le=MAX_SEQ)]
+# strict: JSON false is no revision (lax mode would read it as 0)
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ, strict=True)]
 
 
 class _Body(BaseModel):

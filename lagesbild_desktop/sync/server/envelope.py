@@ -20,6 +20,7 @@ from lagesbild_desktop.sync import protocol
 from lagesbild_desktop.sync.server.errors import describe, error_response
 
 BLOB_PREFIX = f"{protocol.API_PREFIX}/blobs/"
+DRAIN_BYTES = 4 * protocol.MAX_BODY_BYTES
 BODY_TOO_LARGE = (
     f"The request body is larger than {protocol.MAX_BODY_BYTES // (1024 * 1024)} MiB; "
     "send fewer changes at a time.",
@@ -42,7 +43,7 @@ class BodyLimit:
         limit = protocol.MAX_CHUNK_BYTES if blob else protocol.MAX_BODY_BYTES
         declared = _content_length(scope)
         if declared is not None and declared > limit:
-            await self._refuse(blob, scope, receive, send)
+            await self._refuse(blob, True, scope, receive, send)
             return
         chunks: list[bytes] = []
         size = 0
@@ -54,7 +55,7 @@ class BodyLimit:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > limit:
-                await self._refuse(blob, scope, receive, send)
+                await self._refuse(blob, message.get("more_body", False), scope, receive, send)
                 return
             chunks.append(chunk)
             if not message.get("more_body", False):
@@ -63,10 +64,18 @@ class BodyLimit:
         await self.app(scope, _replay([whole], receive), send)
 
     @staticmethod
-    async def _refuse(blob: bool, scope: Scope, receive: Receive, send: Send) -> None:
+    async def _refuse(blob: bool, more: bool, scope: Scope, receive: Receive, send: Send
+                      ) -> None:
+        # A client that is still sending reads no answer until it has sent all, and a
+        # connection closed on unread data is reset, losing the answer: so the rest is
+        # read and dropped (up to DRAIN_BYTES, as a web server's lingering close does).
+        drained = 0
+        while more and drained <= DRAIN_BYTES:
+            message = await receive()
+            drained += len(message.get("body", b""))
+            more = message["type"] == "http.request" and message.get("more_body", False)
         english, swedish = (None, None) if blob else BODY_TOO_LARGE
         response = error_response("too_large", message_en=english, message_sv=swedish)
-        # The client may still be sending; it reads the answer and the server closes.
         response.headers["Connection"] = "close"
         await response(scope, receive, send)
 

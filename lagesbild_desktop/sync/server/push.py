@@ -152,9 +152,11 @@ class Batch:
         unknown = sorted(set(fields) - known)
         if unknown:
             raise Rejected("bad_fields", "unknown fields: " + ", ".join(unknown))
-        if "sharing" in fields and fields["sharing"] not in protocol.SHARING:
+        # Both go to columns of their own (a list is no sharing; an id fits String(64)).
+        if "sharing" in fields and not (isinstance(fields["sharing"], str)
+                                        and fields["sharing"] in protocol.SHARING):
             raise Rejected("bad_fields", f"sharing {fields['sharing']!r}")
-        if "owner_org_id" in fields and not isinstance(fields["owner_org_id"], str):
+        if "owner_org_id" in fields and not protocol.is_wire_id(fields["owner_org_id"]):
             raise Rejected("bad_fields", "owner_org_id")
         try:
             json.dumps(fields, allow_nan=False)
