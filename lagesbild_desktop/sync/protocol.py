@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
 API_PREFIX = "/v1"
 MAX_OPS_PER_PUSH = 500
@@ -30,7 +30,9 @@ MAX_DEVICE_NAME_LENGTH = 200
 MAX_PASSWORD_LENGTH = 1024  # argon2 takes any length; a sign-in needs no megabyte
 MAX_TOKEN_LENGTH = 256  # tokens are 43 characters
 MAX_HLC_LENGTH = 64
-MAX_SEQ = 2**63 - 1  # BigInteger: seqs, revisions, cursors
+# Seqs, revisions, cursors: BigInteger holds 2**63 - 1, but a JSON number is exact only
+# to 2**53 (I-JSON, RFC 7493; JavaScript), which no server reaches either.
+MAX_SEQ = 2**53 - 1
 
 ROLES = frozenset({"reporter", "coordinator", "police", "read_only", "admin"})
 SHARING = frozenset({"internal", "partners"})
@@ -118,8 +120,17 @@ Password = Annotated[str, _bounded(MAX_PASSWORD_LENGTH), _WIRE_TEXT]
 DeviceName = Annotated[str, _bounded(MAX_DEVICE_NAME_LENGTH), _WIRE_TEXT]
 TokenText = Annotated[str, _bounded(MAX_TOKEN_LENGTH), _WIRE_TEXT]
 Hlc = Annotated[str, _bounded(MAX_HLC_LENGTH), _WIRE_TEXT]
-# strict: JSON false is no revision (lax mode would read it as 0)
-Seq = Annotated[int, Field(ge=0, le=MAX_SEQ, strict=True)]
+def _json_integer(value: object) -> object:
+    """A JSON integer as JSON Schema has it (3 or 3.0); not false, which lax mode reads as
+    0, nor the string "3"."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError("should be an integer")
+    return value
+
+
+Seq = Annotated[int, Field(ge=0, le=MAX_SEQ), BeforeValidator(_json_integer)]
 
 
 class _Body(BaseModel):

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
+from fastapi import Path as PathParameter
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
@@ -79,6 +80,12 @@ def current_principal(
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
+# The route reads the chunk itself, so FastAPI knows no body to document.
+CHUNK_BODY = {"required": True, "description": "At most 1 MiB of the file.",
+              "content": {"application/octet-stream": {
+                  "schema": {"type": "string", "format": "binary"}}}}
+Sha256 = Annotated[str, PathParameter(pattern="^[0-9a-f]{64}$",
+                                     description="The file's lower-case sha256.")]
 
 
 def create_app(database_url: str, blob_dir: Path, *,
@@ -168,8 +175,9 @@ def _routes(app: FastAPI) -> None:
         content = pull.pull(state.store, principal, since, limit)
         return Response(content=content, media_type="application/json")
 
-    @app.head(f"{prefix}/blobs/{{sha256}}")
-    def blob_head(sha256: str, state: StateDep, principal: PrincipalDep) -> Response:
+    @app.head(f"{prefix}/blobs/{{sha256}}",
+              responses={404: {"description": "No upload of this blob has started."}})
+    def blob_head(sha256: Sha256, state: StateDep, principal: PrincipalDep) -> Response:
         status = state.blobs.status(_checked(sha256))
         if status is None:
             return Response(status_code=404)
@@ -177,10 +185,14 @@ def _routes(app: FastAPI) -> None:
                    protocol.UPLOAD_OFFSET_HEADER: str(status.offset)}
         return Response(status_code=200, headers=headers)
 
-    @app.put(f"{prefix}/blobs/{{sha256}}", response_model=protocol.BlobStatus)
-    async def blob_put(sha256: str, request: Request, state: StateDep,
+    @app.put(f"{prefix}/blobs/{{sha256}}", response_model=protocol.BlobStatus,
+             responses=responses("read_only", "bad_range", "hash_mismatch"),
+             openapi_extra={"requestBody": CHUNK_BODY})
+    async def blob_put(sha256: Sha256, request: Request, state: StateDep,
                        principal: PrincipalDep,
-                       content_range: Annotated[str | None, Header()] = None,
+                       content_range: Annotated[str, Header(
+                           pattern=r"^bytes [0-9]+-[0-9]+/[0-9]+$", max_length=100,
+                           description="The chunk's bytes: `bytes START-END/TOTAL`.")],
                        ) -> protocol.BlobStatus:
         if principal.role == "read_only":
             raise ApiError("read_only")
@@ -190,8 +202,9 @@ def _routes(app: FastAPI) -> None:
         chunk = await request.body()
         return await run_in_threadpool(state.blobs.put_chunk, _checked(sha256), span, chunk)
 
-    @app.get(f"{prefix}/blobs/{{sha256}}", response_class=FileResponse)
-    def blob_get(sha256: str, state: StateDep, principal: PrincipalDep) -> FileResponse:
+    @app.get(f"{prefix}/blobs/{{sha256}}", response_class=FileResponse,
+             responses=responses("not_found"))
+    def blob_get(sha256: Sha256, state: StateDep, principal: PrincipalDep) -> FileResponse:
         sha = _checked(sha256)
         with state.store.read() as session:
             allowed = session.scalar(

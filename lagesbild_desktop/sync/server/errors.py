@@ -8,6 +8,7 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from lagesbild_desktop.sync.protocol import ErrorBody
 
@@ -105,10 +106,24 @@ async def validation_error_handler(_request: Request, error: Exception) -> JSONR
     return JSONResponse(body("bad_request", f"{english} {problems}", swedish), status_code=400)
 
 
-async def http_error_handler(_request: Request, error: Exception) -> JSONResponse:
+async def http_error_handler(request: Request, error: Exception) -> JSONResponse:
     """Starlette's own answers (unknown path, wrong method) in the contract's shape too."""
     assert isinstance(error, HTTPException)
     code = {404: "not_found", 405: "method_not_allowed"}.get(error.status_code, "bad_request")
     _, english, swedish = MESSAGES[code]
+    headers = dict(getattr(error, "headers", None) or {})
+    if error.status_code == 405:
+        headers["Allow"] = ", ".join(_allowed(request))
     return JSONResponse(body(code, english, swedish), status_code=error.status_code,
-                        headers=getattr(error, "headers", None))
+                        headers=headers)
+
+
+def _allowed(request: Request) -> list[str]:
+    """Every method of the path: Starlette's Allow names only the first route's (one route
+    per method here, as FastAPI makes them)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches({**request.scope, "method": "GET"})
+        if match != Match.NONE:
+            methods.update(getattr(route, "methods", None) or ())
+    return sorted(methods)
