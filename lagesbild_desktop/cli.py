@@ -785,6 +785,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if report.held_after:
         left.append(f"{report.held_after} delade ändringar innehåller personuppgifter och "
                     "väntar under Synk → Behöver åtgärd (maskera dem eller skicka ändå)")
+    if report.quarantined_after:
+        left.append(f"{report.quarantined_after} mottagna ändringar kunde inte sparas och "
+                    "väntar under Synk → Konflikter och avvisade ändringar")
     if report.pending_ops_after:
         left.append(f"{report.pending_ops_after} ändringar väntar på att skickas")
     if report.pending_blobs_after:

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from lagesbild_desktop.sync import protocol
+from lagesbild_desktop.sync import protocol, rows
 from lagesbild_desktop.sync.protocol import FieldConflict, Op, OpResult
 from lagesbild_desktop.sync.server.auth import Principal
 from lagesbild_desktop.sync.server.models import AppliedOp, ConflictRecord, Record, Revision
@@ -49,10 +49,12 @@ BeforeCommit = Callable[[list[int]], None]
 
 
 class Rejected(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", *, fields: list[str] | None = None
+                 ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.fields = fields or []  # named in the Swedish message too
 
 
 def op_digest(op: Op) -> str:
@@ -62,8 +64,11 @@ def op_digest(op: Op) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def rejected(op_id: str, reason: str, detail: str = "") -> OpResult:
+def rejected(op_id: str, reason: str, detail: str = "",
+             fields: list[str] | None = None) -> OpResult:
     english, swedish = REASONS.get(reason, ("The change was rejected.", "Ändringen avvisades."))
+    if fields:
+        swedish = f"{swedish} Fält: {', '.join(fields)}."
     return OpResult(op_id=op_id, status="rejected", reason=reason,
                     message_en=f"{english} {detail}".strip(), message_sv=swedish)
 
@@ -137,7 +142,7 @@ class Batch:
         except Rejected as refusal:
             log.info("op %s on %s/%s rejected: %s %s", op.op_id, op.table, op.row_id,
                      refusal.reason, refusal.detail)
-            return rejected(op.op_id, refusal.reason, refusal.detail)
+            return rejected(op.op_id, refusal.reason, refusal.detail, refusal.fields)
         text = result.model_dump_json()
         self.seen[op.op_id] = (digest, text)
         self.applied.append(dict(op_id=op.op_id, digest=digest, result=text,
@@ -145,25 +150,19 @@ class Batch:
         return result
 
     def _apply(self, op: Op) -> OpResult:
-        known = protocol.SYNCED_FIELDS.get(op.table)
-        if known is None:
+        if op.table not in protocol.SYNCED_FIELDS:
             raise Rejected("unknown_table", op.table)
-        fields = {k: v for k, v in op.fields.items() if k not in IGNORED_FIELDS}
-        unknown = sorted(set(fields) - known)
-        if unknown:
-            raise Rejected("bad_fields", "unknown fields: " + ", ".join(unknown))
-        if "sharing" in fields and fields["sharing"] not in protocol.SHARING:
-            raise Rejected("bad_fields", f"sharing {fields['sharing']!r}")
-        if "owner_org_id" in fields and not isinstance(fields["owner_org_id"], str):
-            raise Rejected("bad_fields", "owner_org_id")
-        try:
-            json.dumps(fields, allow_nan=False)
-        except ValueError:
-            raise Rejected("bad_fields", "a value is not valid JSON (NaN or infinity)") from None
-        catalogue = op.table in protocol.SHARED_CATALOGUE_TABLES
-        if catalogue and self.principal.role != "admin":
+        if not rows.is_id(op.row_id):
+            raise Rejected("bad_fields", "row_id is not a lower-case UUID", fields=["row_id"])
+        if op.table in protocol.SHARED_CATALOGUE_TABLES and self.principal.role != "admin":
             raise Rejected("forbidden", f"only admins change {op.table}")
+        fields = {k: v for k, v in op.fields.items() if k not in IGNORED_FIELDS}
         row = self.rows.get((op.table, op.row_id))
+        creates = row is None and op.op == "upsert" and op.base_rev is None
+        try:
+            rows.check_op_fields(op.table, fields, new_row=creates)
+        except rows.BadValues as bad:
+            raise Rejected("bad_fields", str(bad), fields=bad.fields) from None
         if row is None:
             if op.op == "delete" or op.base_rev is not None:
                 raise Rejected("unknown_row")
