@@ -200,13 +200,14 @@ def quarantine(session: Session, server_url: str, change: protocol.Change, reaso
     """Keep a change this device cannot store, in place of an older one of its row."""
     log.error("pulled %s %s (seq %s) cannot be stored here and is kept aside: %s",
               change.table, change.row_id, change.seq, reason)
-    session.execute(delete(QuarantinedChange).where(
+    kept = session.scalar(select(QuarantinedChange).where(
         QuarantinedChange.table_name == change.table,
         QuarantinedChange.row_id == change.row_id))
-    session.add(QuarantinedChange(
-        id=new_id(), server_url=server_url, seq=change.seq, table_name=change.table,
-        row_id=change.row_id, change=change.model_dump(mode="json"), reason=reason[:2000],
-        received_at=utcnow()))
+    if kept is None:  # one entry per row, the latest change (and the same id for the UI)
+        kept = QuarantinedChange(id=new_id(), table_name=change.table, row_id=change.row_id)
+        session.add(kept)
+    kept.server_url, kept.seq, kept.reason = server_url, change.seq, reason[:2000]
+    kept.change, kept.received_at = change.model_dump(mode="json"), utcnow()
     session.flush()
     result.quarantined += 1
 

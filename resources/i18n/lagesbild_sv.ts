@@ -2678,12 +2678,44 @@ i fjol</translation>
         <translation>Behöver åtgärd</translation>
     </message>
     <message>
+        <source>Why it was not stored</source>
+        <translation>Varför den inte sparades</translation>
+    </message>
+    <message>
+        <source>Received values</source>
+        <translation>Mottagna värden</translation>
+    </message>
+    <message>
+        <source>Received changes not stored</source>
+        <translation>Mottagna ändringar som inte sparades</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Försök igen</translation>
+    </message>
+    <message>
+        <source>Remove from the list</source>
+        <translation>Ta bort ur listan</translation>
+    </message>
+    <message>
+        <source>These changes came from the server but hold values this device cannot store. Everything else was received as usual. The record keeps what this device had; a later change of it replaces the one here. Try again after updating the program, or remove the change from the list.</source>
+        <translation>De här ändringarna kom från servern men innehåller värden som den här enheten inte kan spara. Allt annat togs emot som vanligt. Posten behåller det den här enheten hade; en senare ändring av den ersätter den som står här. Försök igen efter att programmet har uppdaterats, eller ta bort ändringen ur listan.</translation>
+    </message>
+    <message>
+        <source>Not stored</source>
+        <translation>Ej sparade</translation>
+    </message>
+    <message>
         <source>Conflicts ({n})</source>
         <translation>Konflikter ({n})</translation>
     </message>
     <message>
         <source>Needs attention ({n})</source>
         <translation>Behöver åtgärd ({n})</translation>
+    </message>
+    <message>
+        <source>Not stored ({n})</source>
+        <translation>Ej sparade ({n})</translation>
     </message>
     <message>
         <source>Observation</source>
@@ -2760,6 +2792,10 @@ i fjol</translation>
     <message>
         <source>Give up this change? The record is fetched again from the server at the next sync; what you changed stays in the audit log.</source>
         <translation>Släng den här ändringen? Posten hämtas på nytt från servern vid nästa synk; det du ändrade finns kvar i loggen.</translation>
+    </message>
+    <message>
+        <source>Remove this received change? The record keeps what this device holds; the removal is noted in the audit log.</source>
+        <translation>Ta bort den mottagna ändringen? Posten behåller det som finns på den här enheten; borttagningen förs in i loggen.</translation>
     </message>
     <message>
         <source>Sync</source>
@@ -2851,6 +2887,11 @@ i fjol</translation>
             <numerusform>%n avvisad</numerusform>
             <numerusform>%n avvisade</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n received not stored</source>
+        <translation>
+            <numerusform>%n mottagen ej sparad</numerusform><numerusform>%n mottagna ej sparade</numerusform></translation>
     </message>
     <message>
         <source>last synced {when}</source>
