@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
 from lagesbild_desktop.sync import protocol
@@ -391,6 +391,37 @@ class Batch:
                     op="upsert", fields=json.dumps(changed), user_id=self.principal.user_id,
                     device_id=self.principal.device_id, at=self.now))
 
+    def measures_follow(self) -> None:
+        """Measures linking an observation whose owner or sharing changed are sent again.
+
+        Pull sends a measure's links without the observations the caller may not see
+        (pull.py); once one of them is made internal or shared, the list each partner
+        should have changes although the measure does not. A new seq for the measure
+        (its values unchanged) sends it again, with the links filtered anew.
+        """
+        if not self.moved:
+            return
+        moved = sorted(self.moved)
+        for chunk in _chunks(moved, 100):
+            for record in self.session.scalars(select(Record).where(
+                    Record.table_name == "measure",
+                    or_(*(Record.data.contains(f'"{i}"', autoescape=True) for i in chunk)))):
+                self.rows.setdefault(("measure", record.row_id), RowState.load(record))
+        for row in list(self.rows.values()):
+            links = row.data.get("observation_ids") if row.table == "measure" else None
+            if not isinstance(links, list) or self.moved.isdisjoint(
+                    i for i in links if isinstance(i, str)):
+                continue
+            if row.dirty:
+                continue  # changed in this push: sent again anyway
+            seq = self.seqs.next()
+            row.rev, row.dirty = seq, True
+            self.revisions.append(dict(
+                seq=seq, table_name=row.table, row_id=row.row_id, op_id=None, op="upsert",
+                fields=json.dumps({"observation_ids": links}),
+                user_id=self.principal.user_id, device_id=self.principal.device_id,
+                at=self.now))
+
     def _revision(self, seq: int, op: Op, changed: dict[str, Any]) -> None:
         self.revisions.append(dict(
             seq=seq, table_name=op.table, row_id=op.row_id, op_id=op.op_id, op=op.op,
@@ -467,6 +498,7 @@ def push(store: Store, principal: Principal, ops: list[Op], now: datetime,
         batch.preload(ops)
         results = [batch.apply(op) for op in ops]
         batch.attachments_follow()
+        batch.measures_follow()
         seqs = batch.flush()
         if before_commit is not None:
             before_commit(seqs)

@@ -100,7 +100,8 @@ def _backfill(connection: sa.Connection) -> None:
             elif not done:
                 done.add(author)
                 uploads.append({'sha256': sha, 'org_id': author, 'user_id': user_id,
-                                'device_id': device_id, 'at': at or datetime.now(UTC).replace(tzinfo=None)})
+                                'device_id': device_id,
+                                'at': at or datetime.now(UTC).replace(tzinfo=None)})
         earlier.setdefault(sha, []).append((a.owner_org_id, a.sharing, blob_org))
         updates.append({'r': a.row_id, 'o': blob_org})
     for upload in uploads:
