@@ -68,10 +68,13 @@ BLOB_PUT_RESPONSES: dict[int | str, dict[str, object]] = {
 }
 BLOB_PUT_BODY: dict[str, object] = {"requestBody": {"required": True, "content": {
     "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+_BYTES = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
 BLOB_GET_RESPONSES: dict[int | str, dict[str, object]] = {
-    200: {"description": "the bytes", "content": {
-        "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}},
+    200: {"description": "the bytes", "content": _BYTES},
+    206: {"description": "the bytes asked for by a Range header", "content": _BYTES},
+    400: {"model": protocol.ErrorBody, "description": "not a lower-case sha256"},
     404: {"model": protocol.ErrorBody, "description": _NOT_FOUND},
+    416: {"description": "the Range asked for lies outside the blob"},
 }
 
 
