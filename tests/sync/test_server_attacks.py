@@ -238,3 +238,34 @@ def test_a_shared_measure_does_not_reveal_police_internal_observation_ids(
     again, _ = anna.pull_all(cursor)
     assert again[("measure", measure)]["row"]["observation_ids"] == [mine]
     assert again[("observation", shared)].get("withdrawn") is True
+
+
+def test_a_conflict_answer_does_not_reveal_police_internal_observation_ids(
+        sync_server: SyncServer) -> None:
+    _, admin = sync_server
+    kommun, polis, anna, per = kommun_and_polis(admin)
+    internal, shared, measure = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
+    mine = str(uuid.uuid4())
+    results = per.push([
+        per.op("observation", internal, observation(polis, sharing="internal")),
+        per.op("observation", shared, observation(polis, sharing="partners")),
+        per.op("measure", measure, {"owner_org_id": polis, "sharing": "partners",
+                                    "title": "Belysning", "observation_ids": [shared],
+                                    "deleted_at": None}),
+    ]) + anna.push([anna.op("observation", mine, observation(kommun))])
+    assert {r["status"] for r in results} == {"applied"}
+    seen_rev = anna.pull_all()[0][("measure", measure)]["rev"]
+    [linked] = per.push([per.op("measure", measure, {"observation_ids": [internal, shared]},
+                                base_rev=seen_rev)])
+    assert linked["status"] == "applied"
+    # Her stale edit meets the police's list: the answer tells her only what she may see.
+    [edited] = anna.push([anna.op("measure", measure, {"observation_ids": [shared, mine]},
+                                  base_rev=seen_rev)])
+    assert edited["status"] == "conflict"
+    [conflict] = edited["conflicts"]
+    assert conflict["field"] == "observation_ids"
+    assert conflict["theirs"] == [shared]
+    assert internal not in str(edited)
+    theirs, _ = per.pull_all()
+    assert sorted(theirs[("measure", measure)]["row"]["observation_ids"]) == sorted(
+        [internal, shared, mine])
