@@ -53,6 +53,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REFRESH_PREFIX = "sync_refresh_token"
+# The device id the server gave this account when the installation's own id was another
+# account's there (a device id belongs to the account that first used it): used instead.
+DEVICE_PREFIX = "sync_device_id"
 
 
 @dataclass
@@ -92,6 +95,10 @@ def _refresh_key(account: ServerAccount) -> str:
     return f"{REFRESH_PREFIX}:{blobs.server_key(account.base_url)}:{account.username}"[:100]
 
 
+def _device_key(account: ServerAccount) -> str:
+    return f"{DEVICE_PREFIX}:{blobs.server_key(account.base_url)}:{account.username}"[:100]
+
+
 def pending_counts(db: Database, store: Path, server_url: str | None = None) -> tuple[int, int]:
     """Ops and photos waiting to be sent (for the status bar).
 
@@ -114,28 +121,32 @@ def sync(
     """Exchange everything with the server; never raises for network or server trouble."""
     report = SyncReport()
     server = blobs.server_key(account.base_url)
-    key = _refresh_key(account)
+    key, device_key = _refresh_key(account), _device_key(account)
     with db.session() as session:
         stored = session.get(Setting, key)
         stored_refresh = stored.value if stored else None
+        stored_device = session.get(Setting, device_key)
+        server_device = stored_device.value if stored_device else device_id
 
-    def save_refresh(token: str | None) -> None:
+    def save(setting_key: str, value: str | None) -> None:
         with db.transaction() as session:
-            setting = session.get(Setting, key)
-            if token is None and setting is not None:
+            setting = session.get(Setting, setting_key)
+            if value is None and setting is not None:
                 session.delete(setting)
-            elif token is not None and setting is None:
-                session.add(Setting(key=key, value=token))
-            elif token is not None and setting is not None:
-                setting.value = token
+            elif value is not None and setting is None:
+                session.add(Setting(key=setting_key, value=value))
+            elif value is not None and setting is not None:
+                setting.value = value
 
-    connection = Connection(account, device_id, transport=transport,
-                            stored_refresh=stored_refresh, save_refresh=save_refresh)
+    connection = Connection(account, server_device, transport=transport,
+                            stored_refresh=stored_refresh,
+                            save_refresh=lambda token: save(key, token),
+                            save_device=lambda device: save(device_key, device))
     try:
         connection.ensure_logged_in()
         _remember_account(db, connection.tokens)
         _upload_blobs(db, store, connection, server, report)
-        _push(db, connection, account.base_url, device_id,
+        _push(db, connection, account.base_url, connection.device_id,
               min(push_batch, protocol.MAX_OPS_PER_PUSH), report)
         _pull(db, store, connection, account.base_url,
               max(1, min(page_size, protocol.MAX_PULL_LIMIT)), report)

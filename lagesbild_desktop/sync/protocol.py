@@ -94,6 +94,10 @@ class TokenResponse(_Body):
     expires_in: int  # seconds the access token lives
     user: UserInfo
     organisation: OrganisationInfo
+    # The device these tokens are bound to. It differs from the one asked for when that
+    # id belongs to another account: the client uses (and stores) this one from now on.
+    # None from a server that predates it: the asked-for id then holds.
+    device_id: str | None = None
 
 
 # --- push -----------------------------------------------------------------------------
@@ -177,6 +181,9 @@ class BlobStatus(_Body):
 
 UPLOAD_COMPLETE_HEADER = "Upload-Complete"
 UPLOAD_OFFSET_HEADER = "Upload-Offset"
+
+
+SHA256_PATTERN = "^[0-9a-f]{64}$"
 
 
 def is_sha256(text: str) -> bool:
