@@ -211,7 +211,8 @@ def test_a_shared_measure_does_not_reveal_police_internal_observation_ids(
         per.op("observation", internal, observation(polis, sharing="internal")),
         per.op("observation", shared, observation(polis, sharing="partners")),
         per.op("measure", measure, {"owner_org_id": polis, "sharing": "partners",
-                                    "title": "Belysning", "observation_ids": [internal, shared],
+                                    "title": "Belysning", "measure_type": "situational",
+                                    "observation_ids": [internal, shared],
                                     "deleted_at": None}),
     ]) + anna.push([anna.op("observation", mine, observation(kommun))])
     assert {r["status"] for r in results} == {"applied"}
@@ -250,7 +251,8 @@ def test_a_conflict_answer_does_not_reveal_police_internal_observation_ids(
         per.op("observation", internal, observation(polis, sharing="internal")),
         per.op("observation", shared, observation(polis, sharing="partners")),
         per.op("measure", measure, {"owner_org_id": polis, "sharing": "partners",
-                                    "title": "Belysning", "observation_ids": [shared],
+                                    "title": "Belysning", "measure_type": "situational",
+                                    "observation_ids": [shared],
                                     "deleted_at": None}),
     ]) + anna.push([anna.op("observation", mine, observation(kommun))])
     assert {r["status"] for r in results} == {"applied"}
