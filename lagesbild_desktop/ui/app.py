@@ -155,8 +155,10 @@ def start_lock(window: Any, db: Any, signed: Any) -> Any:
 
 
 def run_gui(db_path: Path, *, screenshot: Path | None = None,
-            language: str | None = None) -> int:
-    """The window; `language` ("sv"/"en") overrides the one in the settings for this run."""
+            language: str | None = None, last_crash: Path | None = None) -> int:
+    """The window; `language` ("sv"/"en") overrides the one in the settings for this run.
+
+    `last_crash` is the crash report of the run before (crash_log.start), told first."""
     prepare_environment()
     from lagesbild_desktop.ui.map_view import register_schemes
 
@@ -177,6 +179,10 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     install_translations(app, startup_language(language))
     from lagesbild_desktop.ui.theme import apply_saved_theme  # night/large text, before sign-in
     apply_saved_theme(app)
+    if last_crash is not None:
+        from lagesbild_desktop.ui.crash_notice import CrashNotice
+
+        CrashNotice.ask(last_crash)
     try:
         opened = sign_in(db_path)
     except (DatabaseProblem, LoginFailed) as problem:
@@ -199,6 +205,9 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     window = MainWindow(db, actor, work, language)
     window.resize(1440, 900)
     window.show()
+    from lagesbild_desktop.crash_log import crash_if_asked
+
+    crash_if_asked()
     idle_lock = start_lock(window, db, signed)
     start_retention(app, work, db, actor, window, language)
     status = 0
