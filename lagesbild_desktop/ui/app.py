@@ -166,9 +166,10 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from lagesbild_desktop.db.engine import DatabaseProblem
+    from lagesbild_desktop.db.engine import DatabaseDamaged, DatabaseProblem
     from lagesbild_desktop.services.accounts import LoginFailed
     from lagesbild_desktop.ui.background import BackgroundWork
+    from lagesbild_desktop.ui.backup_dialog import offer_restore, start_health
     from lagesbild_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -183,15 +184,21 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
         from lagesbild_desktop.ui.crash_notice import CrashNotice
 
         CrashNotice.ask(last_crash)
-    try:
-        opened = sign_in(db_path)
-    except (DatabaseProblem, LoginFailed) as problem:
-        log.error("cannot open %s: %s", db_path, problem)
-        if os.environ.get("LAGESBILD_USER"):  # signing in from a script: no dialog
-            print(f"lagesbild: {problem.message_sv}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, "Lägesbild", problem.message_sv)
-        return 2
+    work = BackgroundWork()
+    while True:
+        try:
+            opened = sign_in(db_path)
+            break
+        except (DatabaseProblem, LoginFailed) as problem:
+            log.error("cannot open %s: %s", db_path, problem)
+            if os.environ.get("LAGESBILD_USER"):  # signing in from a script: no dialog
+                print(f"lagesbild: {problem.message_sv}", file=sys.stderr)
+            elif isinstance(problem, DatabaseDamaged) and offer_restore(problem, work):
+                continue  # a backup is in place: sign in to it
+            else:
+                QMessageBox.critical(None, "Lägesbild", problem.message_sv)
+            work.wait_until_done()
+            return 2
     if opened is None:
         log.info("sign-in cancelled")
         return 0
@@ -201,7 +208,6 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     install_translations(app, language)
     actor = signed.actor
     log.info("signed in as %s (%s)", signed.username, actor.role)
-    work = BackgroundWork()
     window = MainWindow(db, actor, work, language)
     window.resize(1440, 900)
     window.show()
@@ -210,6 +216,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     crash_if_asked()
     idle_lock = start_lock(window, db, signed)
     start_retention(app, work, db, actor, window, language)
+    start_health(work, db, window)
     status = 0
     if screenshot is not None:
         def save(drawn: int) -> None:
