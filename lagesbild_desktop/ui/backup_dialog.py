@@ -31,16 +31,13 @@ log = logging.getLogger(__name__)
 BACKUP_POLL_MS = 60 * 60 * 1000
 
 
-def _tr(text: str) -> str:
-    return QCoreApplication.translate("BackupDialog", text)
-
-
 def damaged_text(problems: list[str]) -> str:
     """What the full check found, for the user (the problems themselves go to the log)."""
-    return _tr("The database is damaged: SQLite's full check found %1 problems in the file. "
-               "Lägesbild can put back a backup: File → Restore a backup…, or on the "
-               "command line: lagesbild backup restore. Changes made after the backup "
-               "that were not synced are not in it.").replace("%1", str(len(problems)))
+    return QCoreApplication.translate(
+        "BackupDialog", "The database is damaged: SQLite's full check found %1 problems in "
+        "the file. Lägesbild can put back a backup: File → Restore a backup…, or on the "
+        "command line: lagesbild backup restore. Changes made after the backup that were "
+        "not synced are not in it.").replace("%1", str(len(problems)))
 
 
 class RestoreDialog(QDialog):
@@ -153,7 +150,8 @@ def offer_restore(problem: DatabaseProblem, work: BackgroundWork) -> bool:
 
 def show_damaged(window: QWidget, problems: list[str]) -> None:
     """The full check found problems (tests replace this)."""
-    QMessageBox.warning(window, _tr("The database is damaged"), damaged_text(problems))
+    QMessageBox.warning(window, QCoreApplication.translate(
+        "BackupDialog", "The database is damaged"), damaged_text(problems))
 
 
 def start_health(work: BackgroundWork, db: Database, window: Any,
