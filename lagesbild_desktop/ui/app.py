@@ -216,7 +216,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     crash_if_asked()
     idle_lock = start_lock(window, db, signed)
     start_retention(app, work, db, actor, window, language)
-    start_health(work, db, window)
+    health = start_health(work, db, window)  # the full check, and the day's backup
     status = 0
     if screenshot is not None:
         def save(drawn: int) -> None:
@@ -240,6 +240,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
         window.map_drawn.connect(save)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
     app.exec()
+    health.stop()
     idle_lock.stop()
     work.wait_until_done()
     db.close()

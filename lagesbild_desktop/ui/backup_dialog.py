@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QCoreApplication, Qt, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, Qt, QTimer, Signal
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -174,7 +174,8 @@ def start_health(work: BackgroundWork, db: Database, window: Any,
     def check(full: bool) -> None:
         work.run(lambda: backups.daily(db, full_check=full), done, failed, label="backup")
 
-    timer = QTimer(window)
+    # The caller keeps the timer and stops it when the window closes.
+    timer = QTimer(window if isinstance(window, QObject) else None)
     timer.setInterval(BACKUP_POLL_MS)
     timer.timeout.connect(lambda: check(False))
     timer.start()

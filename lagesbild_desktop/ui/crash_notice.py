@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QCoreApplication
+from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QMessageBox, QWidget
 
 
@@ -22,8 +22,7 @@ class CrashNotice(QMessageBox):
                          crash_text(report), QMessageBox.StandardButton.Ok, parent)
         self.report = report
         # The path can be selected and copied into an e-mail.
-        self.setTextInteractionFlags(self.textInteractionFlags()
-                                     | QMessageBox().textInteractionFlags())
+        self.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
     @classmethod
     def ask(cls, report: Path, parent: QWidget | None = None) -> None:
