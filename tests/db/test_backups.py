@@ -183,3 +183,52 @@ def test_backup_restore_of_an_encrypted_database_needs_its_account(tmp_path, mon
     db, signed = accounts.open_and_sign_in(path, "anna", "ett långt lösenord")
     db.close()
     assert signed.username == "anna"
+
+
+def test_a_rekey_re_encrypts_the_backups_and_the_old_key_opens_none(tmp_path):
+    from lagesbild_desktop.services import rekey
+
+    path = tmp_path / "krypterad.db"
+    db, anna = accounts.create_encrypted(path, "anna", "Anna", "ett långt lösenord")
+    try:
+        made = [backups.make_backup(db, DAY + timedelta(days=n)) for n in range(2)]
+        old = db.key
+        rekey.rekey(db, anna.actor, "anna", "ett långt lösenord")
+        new = db.key
+    finally:
+        db.close()
+    assert new != old
+    for backup in made:
+        assert check_file(backup.path, new) == []
+        assert check_file(backup.path, old) != []
+
+
+def test_encrypting_a_plain_database_deletes_its_plain_backups(db_path):
+    db = open_database(db_path)
+    try:
+        accounts.create_first_admin(db, "anna", "Anna", "ett långt lösenord")
+        backups.make_backup(db, DAY)
+    finally:
+        db.close()
+    assert len(backups.list_backups(db_path)) == 1
+    accounts.encrypt_existing(db_path, "anna", "ett långt lösenord")
+    assert backups.list_backups(db_path) == []
+
+
+def test_after_restoring_a_backup_older_than_a_password_change_the_new_password_works(
+        tmp_path):
+    path = tmp_path / "krypterad.db"
+    db, anna = accounts.create_encrypted(path, "anna", "Anna", "ett långt lösenord")
+    try:
+        backups.make_backup(db, DAY)  # holds the old password's hash
+        accounts.set_password(db, anna.actor, "anna", "ett nytt långt lösenord",
+                              old_password="ett långt lösenord")
+        key = db.key
+    finally:
+        db.close()
+    backups.restore(path, key=key)
+    db, signed = accounts.open_and_sign_in(path, "anna", "ett nytt långt lösenord")
+    db.close()
+    assert signed.username == "anna"
+    with pytest.raises(accounts.LoginFailed):
+        accounts.open_and_sign_in(path, "anna", "ett långt lösenord")
