@@ -213,6 +213,33 @@ def backup_file(path: Path, reason: str, key: bytes | None = None) -> Path:
     return target
 
 
+def in_use(path: Path, key: bytes | None = None) -> bool:
+    """Whether another connection (a window, a command) has the database file open.
+
+    In exclusive locking mode even a WAL database's BEGIN EXCLUSIVE needs the only
+    connection to the file, so SQLite refuses it with "database is locked" while any
+    other is open; the transaction is rolled back, the file not written. A file that
+    cannot be read at all is not in use as a database: nobody can be working in it.
+    """
+    if not path.exists():
+        return False
+    module: Any = sqlite3 if key is None else cipher_module()
+    connection = module.connect(str(path), timeout=0.2, isolation_level=None)
+    try:
+        if key is not None:
+            connection.execute(key_pragma(key))
+        connection.execute("PRAGMA locking_mode = EXCLUSIVE")
+        connection.execute("BEGIN EXCLUSIVE")
+        connection.execute("ROLLBACK")
+    except module.OperationalError as error:
+        return "locked" in str(error) or "busy" in str(error)
+    except module.DatabaseError:
+        return False
+    finally:
+        connection.close()
+    return False
+
+
 def check_file(path: Path, key: bytes | None = None, *, full: bool = True,
                seconds: float | None = None) -> list[str]:
     """SQLite's problems with the file ([] when none): PRAGMA integrity_check, or with

@@ -30,6 +30,7 @@ from lagesbild_desktop.db.engine import (
     DatabaseProblem,
     check_file,
     copy_database,
+    in_use,
     open_database,
     run_check,
 )
@@ -284,6 +285,11 @@ def restore(db_path: Path, backup: Backup | None = None, *, key: bytes | None = 
                     "ihop med databasens nyckel; välj en annan.")
         if db is not None:
             db.engine.dispose()
+        if in_use(db_path, key):
+            raise BackupProblem(
+                f"{db_path} is open in another window or command; no restore now",
+                "Databasen är öppen i ett annat fönster eller kommando. Stäng det och "
+                "återställ sedan.")
         set_aside = _put_in_place(db_path, backup)
         try:
             restored = open_database(db_path, create=False, key=key)

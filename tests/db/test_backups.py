@@ -232,3 +232,18 @@ def test_after_restoring_a_backup_older_than_a_password_change_the_new_password_
     assert signed.username == "anna"
     with pytest.raises(accounts.LoginFailed):
         accounts.open_and_sign_in(path, "anna", "ett långt lösenord")
+
+
+def test_restore_refuses_while_the_database_is_open_elsewhere(db_path):
+    db = open_database(db_path)
+    try:
+        backups.make_backup(db, DAY)
+        areas(db)  # the pool keeps a connection open, as the window's does
+        before = db_path.read_bytes()
+        with pytest.raises(backups.BackupProblem) as refused:
+            backups.restore(db_path)
+        assert "öppen i ett annat fönster" in refused.value.message_sv
+        assert db_path.read_bytes() == before
+        assert list(db_path.parent.glob("*.before-restore-*")) == []
+    finally:
+        db.close()
