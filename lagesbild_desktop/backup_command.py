@@ -24,8 +24,8 @@ Photos are not copied; they stay in the photo folder beside the database.
 restore puts a backup in the database's place (the newest whole one unless BACKUP is
 given, as its number in `backup list` or its file name). The file that was there is kept
 as NAME.before-restore-TIME.bak. Close the window first (restore refuses while the
-database is open elsewhere). An encrypted database needs
---login (its password opens the key file, even when the database itself is damaged).
+database is open elsewhere). An encrypted database needs --login (its password opens
+the key file, even when the database itself is damaged).
 Changes made after the backup that were not synced are not in it; a sync fetches what the
 server has. Exit status: 0 done, 2 refused (nothing changed).
 """
