@@ -298,6 +298,9 @@ def build_parser() -> argparse.ArgumentParser:
     retention_command.add_parser(commands)
     audit_command.add_parser(commands)
     rekey_command.add_parser(commands)
+    from lagesbild_desktop import backup_command
+
+    backup_command.add_parser(commands)
     return parser
 
 
@@ -393,10 +396,12 @@ def make_filter(db: Any, args: argparse.Namespace) -> Any:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import crash_log
     from lagesbild_desktop.ui.app import run_gui
 
+    crashed = crash_log.start()  # this process's fatal errors go to the crash log
     return run_gui(database_path(args), screenshot=getattr(args, "screenshot", None),
-                   language=getattr(args, "language", None))
+                   language=getattr(args, "language", None), last_crash=crashed)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -880,6 +885,12 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     return rekey_command.run(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import backup_command
+
+    return backup_command.run(args)
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
@@ -888,6 +899,7 @@ COMMANDS = {
     "photo-metadata": cmd_photo_metadata,
     "audit": cmd_audit, "rekey": cmd_rekey, "encrypt": cmd_encrypt,
     "set-password": cmd_set_password,
+    "backup": cmd_backup,
 }
 
 

@@ -287,6 +287,17 @@
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <source>The database is damaged: SQLite's full check found %1 problems in the file. Lägesbild can put back a backup: File → Restore a backup…, or on the command line: lagesbild backup restore. Changes made after the backup that were not synced are not in it.</source>
+        <translation>Databasen är skadad: SQLites fullständiga kontroll hittade %1 fel i filen. Lägesbild kan lägga tillbaka en säkerhetskopia: Arkiv → Återställ en säkerhetskopia…, eller på kommandoraden: lagesbild backup restore. Ändringar efter säkerhetskopian som inte hade synkats finns inte med.</translation>
+    </message>
+    <message>
+        <source>The database is damaged</source>
+        <translation>Databasen är skadad</translation>
+    </message>
+</context>
+<context>
     <name>BaseMapPage</name>
     <message>
         <source>Base map</source>
@@ -339,6 +350,25 @@
     <message>
         <source>MBTiles files (*.mbtiles)</source>
         <translation>MBTiles-filer (*.mbtiles)</translation>
+    </message>
+</context>
+<context>
+    <name>CrashNotice</name>
+    <message>
+        <source>Lägesbild closed unexpectedly last time. What happened is written in the file
+
+%1
+
+Please send that file to whoever supports Lägesbild for you. It holds no data from the database, only where in the program it stopped.</source>
+        <translation>Lägesbild stängdes oväntat förra gången. Vad som hände står i filen
+
+%1
+
+Skicka gärna den filen till den som ger er support för Lägesbild. Den innehåller inga uppgifter ur databasen, bara var i programmet det stannade.</translation>
+    </message>
+    <message>
+        <source>Lägesbild closed unexpectedly</source>
+        <translation>Lägesbild stängdes oväntat</translation>
     </message>
 </context>
 <context>
@@ -1252,6 +1282,10 @@ i fjol</translation>
         <translation>Byt databasens nyckel…</translation>
     </message>
     <message>
+        <source>Restore a backup…</source>
+        <translation>Återställ en säkerhetskopia…</translation>
+    </message>
+    <message>
         <source>&amp;Map</source>
         <translation>&amp;Karta</translation>
     </message>
@@ -1398,6 +1432,10 @@ i fjol</translation>
     <message>
         <source>An observation you were writing was not saved (the program may have closed unexpectedly). Do you want to continue with it?</source>
         <translation>En iakttagelse som du skrev sparades inte (programmet kan ha stängts oväntat). Vill du fortsätta med den?</translation>
+    </message>
+    <message>
+        <source>Lägesbild closes now; start it again.</source>
+        <translation>Lägesbild stängs nu; starta programmet igen.</translation>
     </message>
 </context>
 <context>
@@ -2511,6 +2549,37 @@ i fjol</translation>
     <message>
         <source>Changing the database key</source>
         <translation>Byter databasens nyckel</translation>
+    </message>
+</context>
+<context>
+    <name>RestoreDialog</name>
+    <message>
+        <source>Restore a backup</source>
+        <translation>Återställ en säkerhetskopia</translation>
+    </message>
+    <message>
+        <source>Choose a backup to put in the database's place. The file there now is kept beside it (.before-restore). Changes made after the backup that were not synced are not in it; a sync fetches what the server has.</source>
+        <translation>Välj den säkerhetskopia som ska ersätta databasen. Filen som finns där nu sparas bredvid (.before-restore). Ändringar efter säkerhetskopian som inte hade synkats finns inte med; en synkning hämtar det som finns på servern.</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Säkerhetskopior</translation>
+    </message>
+    <message>
+        <source>There are no backups of this database yet.</source>
+        <translation>Det finns inga säkerhetskopior av den här databasen ännu.</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Återställ</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>Återställer…</translation>
+    </message>
+    <message>
+        <source>The backup could not be restored: %1</source>
+        <translation>Säkerhetskopian gick inte att återställa: %1</translation>
     </message>
 </context>
 <context>
