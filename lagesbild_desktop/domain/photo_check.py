@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 import struct
+import warnings
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Final
@@ -100,7 +101,10 @@ def check_photo(data: bytes, name: str) -> PhotoFacts:
             "rensas från sin position). Spara eller exportera den som JPEG och lägg till "
             "den filen. Den lades inte till.")
     try:
-        with Image.open(BytesIO(data), formats=FORMATS) as image:
+        with warnings.catch_warnings():  # above MAX_PIXELS is refused here, not warned of
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(BytesIO(data), formats=FORMATS)
+        with image:
             width, height = image.size
             frames = int(getattr(image, "n_frames", 1))
             pixels = width * height * frames

@@ -268,8 +268,10 @@ def test_sweden_area_is_small_valid_and_within_its_bounding_box() -> None:
     assert geometry.is_valid
     assert 300 <= shapely.get_num_coordinates(geometry) <= 1_000
     min_lon, min_lat, max_lon, max_lat = sweden_area().bounds
-    assert (SWEDEN_BBOX[0] <= min_lon and SWEDEN_BBOX[1] <= min_lat
-            and max_lon <= SWEDEN_BBOX[2] and max_lat <= SWEDEN_BBOX[3])
+    assert SWEDEN_BBOX[0] <= min_lon
+    assert SWEDEN_BBOX[1] <= min_lat
+    assert max_lon <= SWEDEN_BBOX[2]
+    assert max_lat <= SWEDEN_BBOX[3]
     # The bounding box is rounded outwards by less than 0.1 degree.
     assert all(abs(a - b) < 0.1 for a, b in zip(SWEDEN_BBOX, sweden_area().bounds, strict=True))
 
