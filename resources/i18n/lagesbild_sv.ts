@@ -2109,6 +2109,10 @@ i fjol</translation>
         <translation>Bilder (*.jpg *.jpeg *.png *.heic *.tif *.tiff *.webp);;Alla filer (*)</translation>
     </message>
     <message>
+        <source>This file cannot be added as a photo:</source>
+        <translation>Filen kan inte läggas till som foto:</translation>
+    </message>
+    <message>
         <source>Use the photo's position ({lat}, {lon})</source>
         <translation>Använd fotots position ({lat}, {lon})</translation>
     </message>
