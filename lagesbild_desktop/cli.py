@@ -127,6 +127,25 @@ def add_personal_data(parser: argparse.ArgumentParser) -> None:
                        const="keep", help="write personal data found unchanged")
 
 
+IMPORT_PERSONAL_DATA_HELP = """\
+Personal data: the free text of the rows to import (title, description, place, proposed
+measure, tags) is scanned for identity numbers (personnummer, samordningsnummer), phone
+numbers, e-mail addresses and licence plates, as on export. Each finding is printed to
+standard error. Without --mask-personal-data or --keep-personal-data nothing is imported
+when something is found (exit status 1).
+"""
+
+
+def add_import_personal_data(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--mask-personal-data", dest="personal_data", action="store_const",
+                       const="mask", default="refuse",
+                       help="store personal data found in the free text as labels such as "
+                            "[personnummer]")
+    group.add_argument("--keep-personal-data", dest="personal_data", action="store_const",
+                       const="keep", help="store personal data found unchanged")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="lagesbild",
@@ -230,11 +249,23 @@ def build_parser() -> argparse.ArgumentParser:
     walk_report.add_argument("-o", "--output", type=Path, required=True, metavar="FILE.pdf")
     add_personal_data(walk_report)
 
-    imp = commands.add_parser("import", help="import observations from CSV or GeoJSON")
+    imp = commands.add_parser(
+        "import", help="import observations from CSV or GeoJSON",
+        description="Import observations from a CSV or GeoJSON file. Rows that cannot be "
+                    "imported are listed with their line (GeoJSON: feature) number; so are "
+                    "warnings about rows that were. A position outside Sweden (Sweden and a "
+                    "margin of some 25 km), or with latitude and longitude swapped, rejects "
+                    "its row unless --allow-outside-sweden. Exit status: 0 when every row "
+                    "was imported, 1 when rows were rejected or personal data stopped the "
+                    "import, 2 when the file cannot be read at all.",
+        epilog=IMPORT_PERSONAL_DATA_HELP, formatter_class=argparse.RawDescriptionHelpFormatter)
     add_db(imp)
     imp.add_argument("file", type=Path)
     imp.add_argument("--columns", default="", metavar="MAP",
                      help="map other headers: 'Händelse=kategori,Lat=latitud,...'")
+    imp.add_argument("--allow-outside-sweden", action="store_true",
+                     help="import positions outside Sweden too (each is printed as a warning)")
+    add_import_personal_data(imp)
 
     sync = commands.add_parser(
         "sync", help="exchange changes and photos with the sync server",
@@ -298,6 +329,9 @@ def build_parser() -> argparse.ArgumentParser:
     retention_command.add_parser(commands)
     audit_command.add_parser(commands)
     rekey_command.add_parser(commands)
+    from lagesbild_desktop import backup_command
+
+    backup_command.add_parser(commands)
     return parser
 
 
@@ -393,10 +427,12 @@ def make_filter(db: Any, args: argparse.Namespace) -> Any:
 
 
 def cmd_gui(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import crash_log
     from lagesbild_desktop.ui.app import run_gui
 
+    crashed = crash_log.start()  # this process's fatal errors go to the crash log
     return run_gui(database_path(args), screenshot=getattr(args, "screenshot", None),
-                   language=getattr(args, "language", None))
+                   language=getattr(args, "language", None), last_crash=crashed)
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -732,21 +768,44 @@ def cmd_import(args: argparse.Namespace) -> int:
     actor = acting_user(args, db)
     try:
         columns = exchange.parse_column_map(args.columns)
-        result = exchange.import_observations(db, actor, args.file, columns=columns)
+        result = exchange.import_observations(
+            db, actor, args.file, columns=columns,
+            allow_outside_sweden=args.allow_outside_sweden, personal_data=args.personal_data)
     except exchange.UnusableFile as error:
         raise UserError(str(error), error.message_sv) from error
+    except exchange.ImportPersonalDataFound as found:
+        for finding in found.findings:
+            print(f"personuppgift: {finding.line_sv()}", file=sys.stderr)
+        raise UserError(
+            f"{len(found.findings)} personal data findings in {args.file}; nothing imported",
+            f"Filen innehåller personuppgifter ({len(found.findings)} fynd, se ovan). Inget "
+            "har importerats. Välj --mask-personal-data (maskera vid importen) eller "
+            "--keep-personal-data (importera oförändrat).", EXIT_FOUND) from found
     if result.ignored_columns:
         print("Kolumner som inte lästes: " + ", ".join(result.ignored_columns), file=sys.stderr)
-    for row in result.rejected[:MAX_REJECTIONS_SHOWN]:
-        print(f"rad {row.line}: {row.reason_sv}", file=sys.stderr)
-    if len(result.rejected) > MAX_REJECTIONS_SHOWN:
-        print(f"… och {len(result.rejected) - MAX_REJECTIONS_SHOWN} rader till "
-              f"(alla står i loggen {config.log_file()})", file=sys.stderr)
+    _print_rows(result, result.rejected, "")
+    _print_rows(result, result.warnings, "varning: ")
+    if result.personal_data:
+        for finding in result.personal_data:
+            print(f"personuppgift: {finding.line_sv()}", file=sys.stderr)
+        done = "maskerades" if args.personal_data == "mask" else "importerades oförändrade"
+        print(f"{len(result.personal_data)} personuppgifter {done}.", file=sys.stderr)
     for row in result.rejected:
-        log.info("rejected line %s: %s", row.line, row.reason_en)
+        log.info("rejected %s: %s", result.where_en(row.line), row.reason_en)
     print(f"{result.imported} importerade, {result.duplicates} fanns redan, "
-          f"{len(result.rejected)} avvisade")
+          f"{len(result.rejected)} avvisade"
+          + (f", {len(result.warnings)} varningar" if result.warnings else ""))
     return EXIT_PARTIAL if result.rejected else EXIT_OK
+
+
+def _print_rows(result: Any, rows: list[Any], prefix: str) -> None:
+    """Rejected rows or warnings on standard error, the first MAX_REJECTIONS_SHOWN."""
+    for row in rows[:MAX_REJECTIONS_SHOWN]:
+        print(f"{prefix}{result.where_sv(row.line)}: {row.reason_sv}", file=sys.stderr)
+    if len(rows) > MAX_REJECTIONS_SHOWN:
+        what = "objekt" if result.features else "rader"
+        print(f"… och {len(rows) - MAX_REJECTIONS_SHOWN} {what} till "
+              f"(alla står i loggen {config.log_file()})", file=sys.stderr)
 
 
 EXIT_SERVER = 3
@@ -785,6 +844,9 @@ def cmd_sync(args: argparse.Namespace) -> int:
     if report.held_after:
         left.append(f"{report.held_after} delade ändringar innehåller personuppgifter och "
                     "väntar under Synk → Behöver åtgärd (maskera dem eller skicka ändå)")
+    if report.quarantined_after:
+        left.append(f"{report.quarantined_after} mottagna ändringar kunde inte sparas och "
+                    "väntar under Synk → Konflikter och avvisade ändringar")
     if report.pending_ops_after:
         left.append(f"{report.pending_ops_after} ändringar väntar på att skickas")
     if report.pending_blobs_after:
@@ -877,6 +939,12 @@ def cmd_rekey(args: argparse.Namespace) -> int:
     return rekey_command.run(args)
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from lagesbild_desktop import backup_command
+
+    return backup_command.run(args)
+
+
 COMMANDS = {
     None: cmd_gui, "gui": cmd_gui, "demo": cmd_demo, "list": cmd_list,
     "export": cmd_export, "import": cmd_import, "stats": cmd_stats, "hotspots": cmd_hotspots,
@@ -885,6 +953,7 @@ COMMANDS = {
     "photo-metadata": cmd_photo_metadata,
     "audit": cmd_audit, "rekey": cmd_rekey, "encrypt": cmd_encrypt,
     "set-password": cmd_set_password,
+    "backup": cmd_backup,
 }
 
 

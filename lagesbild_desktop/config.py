@@ -29,6 +29,16 @@ def attachments_dir(database: Path) -> Path:
     return database.with_name(database.stem + "-bilagor")
 
 
+def backups_dir(database: Path) -> Path:
+    """The rolling backups of a database file (services/backups.py)."""
+    return database.with_name(database.stem + "-sakerhetskopior")
+
+
+def crash_log() -> Path:
+    """Where faulthandler writes when the window's process dies (crash_log.py)."""
+    return data_dir() / "logs" / "crash.log"
+
+
 def resources_dir() -> Path:
     frozen = getattr(sys, "_MEIPASS", None)
     if frozen:

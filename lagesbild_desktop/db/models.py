@@ -287,6 +287,26 @@ class Conflict(Base):
     resolution: Mapped[str | None] = mapped_column(String(16))
 
 
+class QuarantinedChange(Base):
+    """A pulled change this device could not store, kept aside with its raw values.
+
+    The pull goes on past it (one bad row must not stop anyone's sync); the user sees it
+    under "Konflikter och avvisade ändringar" and may try it again or remove it. A later
+    change of the same row that can be stored replaces it; a withdrawal removes it.
+    """
+
+    __tablename__ = "quarantined_change"
+
+    id: Mapped[str] = mapped_column(ID, primary_key=True)
+    server_url: Mapped[str] = mapped_column(String(500))
+    seq: Mapped[int]
+    table_name: Mapped[str] = mapped_column(Text)  # as sent: it may be nothing we know
+    row_id: Mapped[str] = mapped_column(Text, index=True)
+    change: Mapped[dict[str, Any]]  # the change as received, JSON
+    reason: Mapped[str] = mapped_column(Text)  # English, for the log and the user
+    received_at: Mapped[datetime]
+
+
 class AuditLog(Base):
     """Append-only, hash-chained record of who did what to which record."""
 

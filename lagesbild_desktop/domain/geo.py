@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import functools
-import json
 import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +25,18 @@ if TYPE_CHECKING:
 __all__ = [
     "AREA_KINDS",
     "SWEDEN_BBOX",
-    "SWEDEN_OUTLINE",
+    "SWEDEN_FILE",
     "SWEREF99TM_EASTING_RANGE",
     "SWEREF99TM_NORTHING_RANGE",
     "AreaIndex",
     "AreaShape",
     "CoordinateError",
+    "SwedenArea",
+    "columns_swapped",
     "in_sweden",
     "load_area_collection",
     "parse_coordinates",
+    "sweden_area",
     "sweref_to_wgs84",
     "sweref_to_wgs84_many",
     "wgs84_to_sweref",
@@ -49,28 +52,12 @@ SWEREF99TM_EASTING_RANGE: Final = (200_000.0, 1_000_000.0)
 # RT 90 2.5 gon V (the older national grid) has the same northings but eastings near 1.5e6.
 _RT90_EASTING_RANGE: Final = (1_100_000.0, 1_950_000.0)
 
-# (min_lon, min_lat, max_lon, max_lat), the GeoJSON bbox order.
-SWEDEN_BBOX: Final = (10.9, 55.0, 24.2, 69.1)
-
-# A coarse outline of Sweden with its territorial sea, (lon, lat), clockwise from Öresund.
-# It separates Sweden from its neighbours' towns near the border (Copenhagen, Helsingør,
-# Bornholm, Åland, Narvik, Tornio) but is no border: use it to catch typing mistakes only.
-# fmt: off
-SWEDEN_OUTLINE: Final[tuple[tuple[float, float], ...]] = (
-    (12.85, 55.60), (12.68, 56.00), (12.40, 56.28), (12.45, 56.60), (11.80, 57.30),
-    (11.45, 57.70), (11.10, 58.30), (10.90, 58.95), (11.22, 59.06), (11.45, 59.00),
-    (11.65, 59.10), (11.70, 59.45), (11.75, 59.75), (12.24, 59.93), (12.55, 60.40),
-    (12.60, 61.00), (12.15, 61.70), (12.10, 62.20), (12.25, 62.60), (12.05, 63.30),
-    (12.15, 63.60), (13.25, 64.05), (14.05, 64.50), (14.50, 65.20), (14.65, 65.85),
-    (15.45, 66.30), (16.20, 67.05), (16.40, 67.30), (16.90, 67.90), (18.05, 68.45),
-    (19.00, 68.55), (20.05, 68.95), (20.55, 69.07), (22.55, 68.42), (23.58, 67.95),
-    (23.70, 67.20), (23.97, 66.78), (23.65, 66.40), (24.00, 66.00), (24.14, 65.82),
-    (23.20, 65.20), (21.95, 64.30), (20.95, 63.55), (20.20, 63.00), (19.60, 62.00),
-    (19.30, 61.00), (19.15, 60.30), (19.10, 59.90), (19.50, 59.00), (19.60, 58.00),
-    (19.10, 57.00), (18.40, 56.70), (17.30, 56.50), (16.60, 56.05), (15.80, 55.85),
-    (14.50, 55.40), (13.36, 55.28), (12.75, 55.33),
-)
-# fmt: on
+# (min_lon, min_lat, max_lon, max_lat), the GeoJSON bbox order: the bounds of the area
+# in which a position counts as in Sweden (`sweden_area`), rounded outwards.
+SWEDEN_BBOX: Final = (10.6, 55.1, 24.7, 69.1)
+# That area, in WGS 84: Sweden's land (Natural Earth, 1:10m) and 25 km around it, less the
+# neighbours' land except 5 km along Sweden's (resources/geo/README.md says how and why).
+SWEDEN_FILE: Final = ("geo", "sweden.geojson")
 
 
 class CoordinateError(ValueError):
@@ -135,19 +122,80 @@ def sweref_to_wgs84_many(
     return list(lats.tolist()), list(lons.tolist())
 
 
+class SwedenArea:
+    """Where a position counts as in Sweden: a (Multi)Polygon in WGS 84, prepared so that a
+    point is looked up in microseconds."""
+
+    def __init__(self, geometry: dict[str, Any]) -> None:
+        import shapely
+        from shapely.geometry import shape
+
+        if geometry.get("type") not in ("Polygon", "MultiPolygon"):
+            raise ValueError(f"Sweden's area must be a (Multi)Polygon, not {geometry.get('type')}")
+        self._shape: Any = shape(geometry)
+        shapely.prepare(self._shape)
+
+    @classmethod
+    def from_file(cls, path: str | os.PathLike[str]) -> SwedenArea:
+        """The area of the first feature of a GeoJSON FeatureCollection (or a geometry)."""
+        from lagesbild_desktop.domain import geojson
+
+        data = geojson.read(path)
+        if isinstance(data, dict) and data.get("type") == "FeatureCollection":
+            data = data["features"][0]["geometry"]
+        elif isinstance(data, dict) and data.get("type") == "Feature":
+            data = data["geometry"]
+        if not isinstance(data, dict):
+            raise ValueError(f"{path}: no polygon")
+        return cls(data)
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        """(min_lon, min_lat, max_lon, max_lat)."""
+        min_lon, min_lat, max_lon, max_lat = self._shape.bounds
+        return float(min_lon), float(min_lat), float(max_lon), float(max_lat)
+
+    def contains(self, lat: float, lon: float) -> bool:
+        import shapely
+
+        return bool(shapely.contains_xy(self._shape, lon, lat))
+
+    def contains_many(self, lats: FloatValues, lons: FloatValues) -> list[bool]:
+        """:meth:`contains` for many points at once (NaN is outside)."""
+        import shapely
+
+        lat_arr, lon_arr = _as_arrays(lats, lons)
+        inside: list[bool] = shapely.contains_xy(self._shape, lon_arr, lat_arr).tolist()
+        return inside
+
+
+def _resources() -> Path:
+    # config.resources_dir's rule, repeated: the domain imports nothing of the project.
+    frozen = getattr(sys, "_MEIPASS", None)
+    if frozen:
+        return Path(frozen) / "resources"
+    return Path(__file__).resolve().parents[2] / "resources"
+
+
+@functools.cache
+def sweden_area() -> SwedenArea:
+    """The area of resources/geo/sweden.geojson, read once."""
+    return SwedenArea.from_file(_resources().joinpath(*SWEDEN_FILE))
+
+
 def in_sweden(lat: float, lon: float) -> bool:
-    """Whether a WGS 84 point lies in Sweden or its coastal waters (coarse outline)."""
+    """Whether a WGS 84 point lies in Sweden, its coastal waters or just across its border.
+
+    A check against typing and column mistakes, not a border: see `SWEDEN_FILE`."""
     min_lon, min_lat, max_lon, max_lat = SWEDEN_BBOX
-    if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):
+    if not (min_lat <= lat <= max_lat and min_lon <= lon <= max_lon):  # also NaN
         return False
-    inside = False
-    ring = SWEDEN_OUTLINE
-    x1, y1 = ring[-1]
-    for x2, y2 in ring:
-        if (y1 > lat) != (y2 > lat) and lon < x1 + (lat - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-        x1, y1 = x2, y2
-    return inside
+    return sweden_area().contains(lat, lon)
+
+
+def columns_swapped(lat: float, lon: float) -> bool:
+    """Outside Sweden, but inside with latitude and longitude the other way round."""
+    return not in_sweden(lat, lon) and in_sweden(lon, lat)
 
 
 # --- Parsing --------------------------------------------------------------------------------
@@ -506,14 +554,26 @@ class AreaIndex:
 
 def load_area_collection(path: str | os.PathLike[str]) -> list[AreaShape]:
     """Read a GeoJSON FeatureCollection whose features have the properties id, name,
-    kind ("kommun"/"område") and parent (an id or null)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    kind ("kommun"/"område") and parent (an id or null).
+
+    Raises ValueError (geojson.GeoJsonError, with a Swedish message, when the file is not
+    usable JSON)."""
+    from lagesbild_desktop.domain import geojson
+
+    data = geojson.read(path)
     if not isinstance(data, dict) or data.get("type") != "FeatureCollection":
         raise ValueError(f"{path}: not a GeoJSON FeatureCollection")
+    features = data.get("features", [])
+    if not isinstance(features, list):
+        raise ValueError(f"{path}: its features are not a list")
     shapes: list[AreaShape] = []
-    for number, feature in enumerate(data.get("features", []), start=1):
+    for number, feature in enumerate(features, start=1):
+        if not isinstance(feature, dict):
+            raise ValueError(f"{path}: feature {number} is not an object")
         properties = feature.get("properties") or {}
         geometry = feature.get("geometry") or {}
+        if not isinstance(properties, dict) or not isinstance(geometry, dict):
+            raise ValueError(f"{path}: feature {number} is not a GeoJSON Feature")
         missing = [key for key in ("id", "name", "kind") if not properties.get(key)]
         if missing:
             raise ValueError(f"{path}: feature {number} lacks {', '.join(missing)}")

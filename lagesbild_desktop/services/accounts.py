@@ -131,7 +131,12 @@ def open_and_sign_in(path: Path, username: str, password: str) -> tuple[Database
             raise DatabaseProblem(str(error), error.message_sv) from error
     db = open_database(path, create=False, key=key)
     try:
-        signed = authenticate(db, username, password)
+        try:
+            signed = authenticate(db, username, password)
+        except LoginFailed:
+            if key is None or not _take_password_from_key_file(db, username, password):
+                raise
+            signed = authenticate(db, username, password)
     except BaseException:
         db.close()
         raise
@@ -140,6 +145,26 @@ def open_and_sign_in(path: Path, username: str, password: str) -> tuple[Database
     if key is not None:
         _upgrade_key_entry(path, signed.username, password, key)
     return db, signed
+
+
+def _take_password_from_key_file(db: Database, username: str, password: str) -> bool:
+    """The account's password hash from the password that has just opened its key file
+    entry, when the two disagree: after a backup from before a password change was
+    restored (services.backups), the key file knows the new password and the database
+    the old hash, and the user could sign in with neither. The key file entry is the
+    proof here (whoever opens it can read the whole database anyway); an account that
+    is gone or deactivated stays refused. True when the hash was changed."""
+    with db.transaction() as session:
+        user = session.scalar(select(User).where(User.username == username.strip()))
+        if user is None or not user.active:
+            return False
+        user.password_hash = hash_password(password)
+        user.updated_at = utcnow()
+        audit.append(session, user.id, [audit.AuditEvent(
+            "password_from_key_file", "user", user.id, {})])
+    log.warning("the password hash of %s did not match its key file entry (a restored "
+                "backup?); taken from the key file", username)
+    return True
 
 
 def _upgrade_key_entry(path: Path, username: str, password: str, key: bytes) -> None:
@@ -343,6 +368,9 @@ def encrypt_existing(path: Path, username: str, password: str) -> Path:
     for sidecar in ("-wal", "-shm"):
         path.with_name(path.name + sidecar).unlink(missing_ok=True)
     photos = blobfiles.encrypt_store(config.attachments_dir(path), data_key)
+    from lagesbild_desktop.services import backups
+
+    backups.remove_all(path)  # plain copies would keep what was just encrypted readable
     db, _ = open_and_sign_in(path, username, password)
     with db.transaction() as session:
         audit.append(session, signed.actor.user_id, [audit.AuditEvent(

@@ -1,14 +1,18 @@
-"""Photos and files: a content-addressed store beside the database, and their records.
+"""Photos: a content-addressed store beside the database, and their records.
 
-A file is copied into `<store>/<first two hex digits>/<sha256>` (the original is never
-touched); the same bytes are stored once, however many records use them. When the
-database is encrypted, so are the files (`db.blobfiles`): read them with `read_blob`.
+A photo is checked (`read_photo_file`: a whole picture of a readable kind and sane size,
+refused with a message otherwise), stripped of its metadata and copied into
+`<store>/<first two hex digits>/<sha256>` (the original is never touched); the same bytes
+are stored once, however many records use them. When the database is encrypted, so are
+the files (`db.blobfiles`): read them with `read_blob`.
 """
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import mimetypes
+import stat
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,10 +22,10 @@ from sqlalchemy import select
 from lagesbild_desktop.db import blobfiles, records
 from lagesbild_desktop.db.engine import Database
 from lagesbild_desktop.db.models import Attachment, Observation, Setting
-from lagesbild_desktop.domain import photo_metadata
+from lagesbild_desktop.domain import photo_check, photo_metadata
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.domain.periods import LOCAL
-from lagesbild_desktop.services.permissions import may_change, require, require_record
+from lagesbild_desktop.services.permissions import require, require_record
 
 log = logging.getLogger(__name__)
 
@@ -107,26 +111,45 @@ def _refuse_unremoved(stripped: photo_metadata.Stripped, name: str, copying: boo
         f"går inte att ta bort. Den {done_sv}.")
 
 
-def store_file(store: Path, source: Path,
-               keep: frozenset[str] | None = frozenset()) -> tuple[str, int]:
-    """Copy `source` into the store (encrypted when the database is); its sha256 and size.
+def read_photo_file(source: Path) -> bytes:
+    """The bytes of a file the user offers as a photo, once they have passed the one check
+    every photo passes (`domain.photo_check`): a regular file of at most MAX_BYTES that
+    holds a whole picture of a readable kind and at most photo_check.MAX_PIXELS.
 
-    A photo's metadata is removed on the way in except what `keep` names (TIME, GPS;
-    None: the bytes are stored as they are), so the stored, shared and exported photo
-    are the same bytes and the hash names the stripped file."""
+    Raises AttachmentProblem (with a Swedish message) otherwise; nothing is written."""
     try:
-        size = source.stat().st_size
+        status = source.stat()
+        if not stat.S_ISREG(status.st_mode):
+            raise AttachmentProblem(f"{source} is not a file",
+                                    f"{source.name} är ingen fil. Den lades inte till.")
+        if status.st_size > MAX_BYTES:
+            raise AttachmentProblem(f"{source} is larger than {MAX_BYTES} bytes",
+                                    f"Filen {source.name} är större än 50 MB.")
+        with source.open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # a file that grew meanwhile is still capped
     except OSError as error:
         raise AttachmentProblem(f"cannot read {source}: {error}",
                                 f"Filen {source.name} går inte att läsa.") from error
-    if size > MAX_BYTES:
+    if len(data) > MAX_BYTES:
         raise AttachmentProblem(f"{source} is larger than {MAX_BYTES} bytes",
                                 f"Filen {source.name} är större än 50 MB.")
     try:
-        data = source.read_bytes()  # at most MAX_BYTES; sealed whole (AES-GCM)
-    except OSError as error:
-        raise AttachmentProblem(f"cannot read {source}: {error}",
-                                f"Filen {source.name} går inte att läsa.") from error
+        photo_check.check_photo(data, source.name)
+    except photo_check.PhotoRefused as refused:
+        log.warning("photo refused: %s", refused)
+        raise AttachmentProblem(str(refused), refused.message_sv) from refused
+    return data
+
+
+def check_photo_file(source: Path) -> None:
+    """Refuse (AttachmentProblem) a file that would not be added as a photo; for a form
+    that tells the user when the file is chosen rather than when it is saved."""
+    read_photo_file(source)
+
+
+def _store(store: Path, source: Path, keep: frozenset[str] | None) -> tuple[str, int, bool]:
+    """`store_file`, and whether the file was new in the store."""
+    data = read_photo_file(source)
     if keep is not None:
         stripped = photo_metadata.strip_metadata(data, keep)
         _refuse_unremoved(stripped, source.name, copying=False)
@@ -135,8 +158,22 @@ def store_file(store: Path, source: Path,
                      photo_metadata.format_keep(keep) or "orientation only")
         data = stripped.data
     store.mkdir(parents=True, exist_ok=True)
+    existed = blob_path(store, hashlib.sha256(data).hexdigest()).exists()
     sha256, _ = blobfiles.write_blob(store, data)
-    return sha256, len(data)
+    return sha256, len(data), not existed
+
+
+def store_file(store: Path, source: Path,
+               keep: frozenset[str] | None = frozenset()) -> tuple[str, int]:
+    """Copy the photo `source` into the store (encrypted when the database is); its
+    sha256 and size. Refused (AttachmentProblem, nothing written) unless it passes
+    `read_photo_file`'s check.
+
+    A photo's metadata is removed on the way in except what `keep` names (TIME, GPS;
+    None: the bytes are stored as they are), so the stored, shared and exported photo
+    are the same bytes and the hash names the stripped file."""
+    sha256, size, _ = _store(store, source, keep)
+    return sha256, size
 
 
 @dataclass(frozen=True, slots=True)
@@ -175,7 +212,9 @@ def strip_stored_photos(db: Database, actor: Actor, store: Path) -> StripResult:
             continue
         with db.transaction() as session:
             attachment = records.get(session, Attachment, attachment_id)
-            if not may_change(actor, attachment.owner_org_id, attachment.sharing):
+            if attachment.owner_org_id not in (None, actor.org_id) and actor.role != "admin":
+                # A partner may not give another organisation's photo new bytes: the server
+                # refuses it (evidence is not substituted). An admin corrects a local copy.
                 not_yours += 1
                 continue
             new_sha, _ = blobfiles.write_blob(store, result.data)
@@ -213,7 +252,8 @@ def read_photo_info(path: Path) -> PhotoInfo:
     try:
         with Image.open(path) as image:
             exif = image.getexif()
-    except (UnidentifiedImageError, OSError):
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError,
+            Image.DecompressionBombError):  # a file that is no photo says nothing
         return PhotoInfo(None, None, None)
     taken = None
     stamp = exif.get_ifd(0x8769).get(0x9003) or exif.get(0x0132)  # DateTimeOriginal, DateTime
@@ -248,24 +288,46 @@ def _view(a: Attachment) -> AttachmentView:
 def add_attachment(
     db: Database, actor: Actor, store: Path, observation_id: str, source: Path
 ) -> AttachmentView:
-    """Copy a file into the store and attach it to an observation."""
+    """Check a photo, copy it into the store and attach it to an observation.
+
+    Raises AttachmentProblem for a file that is no photo (empty, text, damaged,
+    truncated, too large: `read_photo_file`); a refused file or a failed save leaves
+    nothing in the store."""
     require(actor, "edit")
+    with db.session() as session:  # an unknown or forbidden observation: before any file
+        require_record(actor, "edit", records.get(session, Observation, observation_id))
     keep = photo_metadata_keep(db)
-    sha256, size = store_file(store, source, keep)
-    info = read_photo_info(source)
-    # The record syncs too: it holds no more of the metadata than the photo keeps.
-    info = PhotoInfo(info.taken_at if photo_metadata.TIME in keep else None,
-                     info.latitude if photo_metadata.GPS in keep else None,
-                     info.longitude if photo_metadata.GPS in keep else None)
-    mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
-    with db.transaction() as session:
-        observation = records.get(session, Observation, observation_id)
-        require_record(actor, "edit", observation)
-        attachment = records.insert(session, actor, Attachment, dict(
-            observation_id=observation_id, sha256=sha256, file_name=source.name[:255],
-            mime=mime, size=size, taken_at=info.taken_at, exif_latitude=info.latitude,
-            exif_longitude=info.longitude, sharing=observation.sharing))
-        return _view(attachment)
+    sha256, size, created = _store(store, source, keep)
+    try:
+        info = read_photo_info(source)
+        # The record syncs too: it holds no more of the metadata than the photo keeps.
+        info = PhotoInfo(info.taken_at if photo_metadata.TIME in keep else None,
+                         info.latitude if photo_metadata.GPS in keep else None,
+                         info.longitude if photo_metadata.GPS in keep else None)
+        mime = mimetypes.guess_type(source.name)[0] or "application/octet-stream"
+        with db.transaction() as session:
+            observation = records.get(session, Observation, observation_id)
+            require_record(actor, "edit", observation)
+            attachment = records.insert(session, actor, Attachment, dict(
+                observation_id=observation_id, sha256=sha256, file_name=source.name[:255],
+                mime=mime, size=size, taken_at=info.taken_at, exif_latitude=info.latitude,
+                exif_longitude=info.longitude, sharing=observation.sharing))
+            return _view(attachment)
+    except BaseException:
+        if created:
+            _forget_unused(db, store, sha256)
+        raise
+
+
+def _forget_unused(db: Database, store: Path, sha256: str) -> None:
+    """Delete a file this save wrote when no attachment row (a deleted one included)
+    uses it: a failed save leaves nothing behind."""
+    with db.session() as session:
+        used = session.scalar(select(Attachment.id).where(Attachment.sha256 == sha256)
+                              .limit(1))
+    if used is None:
+        blob_path(store, sha256).unlink(missing_ok=True)
+        log.info("photo %s removed from the store: its save failed", sha256)
 
 
 def remove_attachment(db: Database, actor: Actor, attachment_id: str) -> None:

@@ -29,6 +29,14 @@ tab between fields; decimal commas; ISO 8601 times, ``YYYY-MM-DD HH:MM`` and bar
 GeoJSON: the feature's number) and everything else goes in one transaction. Rows with
 an id keep it; rows without get a uuid5 of their content, so importing a file again
 adds nothing.
+
+Import refuses a position outside Sweden (domain.geo.in_sweden: Sweden and a margin),
+naming latitude and longitude swapped when they are, unless `allow_outside_sweden`; and
+it scans the free text of the rows it would import for personal data as export does
+(services.export_privacy): `personal_data` "refuse" raises ImportPersonalDataFound with
+every finding and imports nothing, "mask" stores the findings as labels, "keep" stores
+the text as it is. GeoJSON is read with domain.geojson (deep nesting, huge numbers and
+NaN are an UnusableFile with a message, not a traceback).
 """
 
 from __future__ import annotations
@@ -44,18 +52,21 @@ import tempfile
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import suppress
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Literal
 
-from lagesbild_desktop.domain import catalogue
+from lagesbild_desktop.domain import catalogue, geojson
 from lagesbild_desktop.domain.observation import (
     ObservationInput,
     errors_only,
     validate_observation,
 )
 from lagesbild_desktop.domain.periods import LOCAL, parse_local
+from lagesbild_desktop.domain.privacy import mask, scan
+from lagesbild_desktop.services import export_privacy
+from lagesbild_desktop.services.export_privacy import ExportFinding, PersonalDataFound
 
 if TYPE_CHECKING:
     from lagesbild_desktop.db.engine import Database
@@ -148,6 +159,34 @@ class ImportResult:
     rejected: list[RejectedRow]
     # Headers (CSV) or property names (GeoJSON) that matched no field and were not read.
     ignored_columns: list[str] = field(default_factory=list)
+    # Rows imported with something to check (a position outside Sweden that was allowed).
+    warnings: list[RejectedRow] = field(default_factory=list)
+    # Personal data found in the imported free text (masked or kept as chosen).
+    personal_data: list[ExportFinding] = field(default_factory=list)
+    # Whether `line` is a GeoJSON feature's number rather than a CSV line.
+    features: bool = False
+
+    def where_sv(self, line: int) -> str:
+        """"rad 12" or "objekt 12": where a rejected row or warning is, in Swedish."""
+        return f"{'objekt' if self.features else 'rad'} {line}"
+
+    def where_en(self, line: int) -> str:
+        return f"{'feature' if self.features else 'line'} {line}"
+
+
+class ImportPersonalDataFound(PersonalDataFound):
+    """The rows to import hold personal data and the caller asked to refuse then;
+    nothing was imported. `findings` name the line (or feature) and field of each."""
+
+    def __init__(self, findings: list[ExportFinding]) -> None:
+        super().__init__(findings)
+        Exception.__init__(self, f"the file to import holds {len(findings)} personal data "
+                           "findings; choose to mask them or to import unchanged")
+        shown = "\n".join(f.line_sv() for f in findings[:export_privacy.SHOWN])
+        more = (f"\n…och {len(findings) - export_privacy.SHOWN} till."
+                if len(findings) > export_privacy.SHOWN else "")
+        self.message_sv = (f"Filen som ska importeras innehåller personuppgifter "
+                           f"({len(findings)} fynd):\n{shown}{more}")
 
 
 # --- Records ----------------------------------------------------------------------------------
@@ -617,12 +656,9 @@ def _geojson_rows(
     path: Path, encoding: str, columns: dict[str, str], ignored: list[str]
 ) -> Iterator[_Row | _Broken]:
     try:
-        data = json.loads(path.read_text(encoding=encoding))
-    except json.JSONDecodeError as error:
-        raise UnusableFile(
-            f"{path}: not valid JSON ({error})",
-            f"{path.name} är ingen giltig GeoJSON-fil: fel vid rad {error.lineno}, "
-            f"tecken {error.colno}.") from error
+        data = geojson.parse(path.read_text(encoding=encoding), path.name)
+    except geojson.GeoJsonError as error:
+        raise UnusableFile(f"{path}: {error}", error.message_sv) from None
     kind = data.get("type") if isinstance(data, dict) else None
     if kind == "Feature":
         features: Any = [data]
@@ -784,9 +820,10 @@ class _Lookups:
     active_categories: frozenset[str]
     organisations: dict[str, tuple[str, str]]  # folded name -> (id, name)
     walks: frozenset[str]
+    allow_outside_sweden: bool = False
 
     @classmethod
-    def load(cls, db: Database, actor: Actor) -> _Lookups:
+    def load(cls, db: Database, actor: Actor, allow_outside_sweden: bool = False) -> _Lookups:
         from sqlalchemy import select
 
         from lagesbild_desktop.db.models import Category, Walk, utcnow
@@ -796,7 +833,7 @@ class _Lookups:
             active = frozenset(session.scalars(select(Category.code).where(Category.active)))
             walks = frozenset(session.scalars(select(Walk.id)))
         return cls(actor, utcnow(), category_codes(db), active, organisation_ids_by_name(db),
-                   walks)
+                   walks, allow_outside_sweden)
 
 
 @dataclass
@@ -805,6 +842,7 @@ class _Parsed:
     id: str | None
     data: ObservationInput
     owner: str
+    warnings: list[tuple[str, str]] = field(default_factory=list)  # (English, Swedish)
 
 
 def _convert(row: _Row, lookups: _Lookups) -> _Parsed | _Broken:
@@ -889,9 +927,30 @@ def _convert(row: _Row, lookups: _Lookups) -> _Parsed | _Broken:
     if errors:
         return _Broken(row.line, "; ".join(f"{p.field}: {p.message_en}" for p in errors),
                        " ".join(p.message_sv for p in errors))
-    for problem in found:
-        log.info("line %d: %s", row.line, problem.message_en)
-    return _Parsed(row.line, record_id, data, owner)
+    outside = _outside_sweden(latitude, longitude)
+    if outside is not None and not lookups.allow_outside_sweden:
+        return _Broken(row.line, outside[0], outside[1])
+    warnings = [(p.message_en, p.message_sv) for p in found
+                if p.level == "warning" and not (outside and p.field == "latitude")]
+    if outside is not None:
+        warnings.insert(0, outside)
+    return _Parsed(row.line, record_id, data, owner, warnings)
+
+
+def _outside_sweden(latitude: float, longitude: float) -> tuple[str, str] | None:
+    """Why a position is refused (English, Swedish), None when it is in Sweden."""
+    from lagesbild_desktop.domain.geo import columns_swapped, in_sweden
+
+    if in_sweden(latitude, longitude):
+        return None
+    where = f"{latitude:.5f}, {longitude:.5f}"
+    if columns_swapped(latitude, longitude):
+        return (f"The position ({where}) is outside Sweden; latitude and longitude seem to "
+                "be swapped (it would be in Sweden the other way round).",
+                f"Positionen ({where}) ligger utanför Sverige; latitud och longitud verkar "
+                "ha bytt plats (åt andra hållet hamnar den i Sverige).")
+    return (f"The position ({where}) is outside Sweden.",
+            f"Positionen ({where}) ligger utanför Sverige.")
 
 
 _status = _choice(_STATUSES, "status", "status")
@@ -972,10 +1031,46 @@ def _existing_ids(db: Database, ids: list[str]) -> set[str]:
 # --- Import -------------------------------------------------------------------------------------
 
 
+# Free text an imported row stores, with the names the user knows them by.
+_IMPORT_TEXT: dict[str, tuple[str, str]] = {
+    "title": ("rubrik", "title"), "description": ("beskrivning", "description"),
+    "place_name": ("plats", "place"), "proposed_measure": ("åtgärdsförslag", "proposed measure"),
+    "tags": ("taggar", "tags"),
+}
+
+
+def _personal_data(parsed: list[_Parsed], features: bool) -> list[ExportFinding]:
+    """Every finding in the free text of the rows to import, with their line (feature)."""
+    unit_sv, unit_en = ("objekt", "feature") if features else ("rad", "line")
+    findings: list[ExportFinding] = []
+    for row in parsed:
+        for name, (field_sv, field_en) in _IMPORT_TEXT.items():
+            value = getattr(row.data, name)
+            for text in value if isinstance(value, list) else [value]:
+                findings += [ExportFinding(f.kind, f.text, f"{unit_sv} {row.line}: {field_sv}",
+                                           f"{unit_en} {row.line}: {field_en}")
+                             for f in scan(text)]
+    return findings
+
+
+def _masked(data: ObservationInput) -> ObservationInput:
+    masked = export_privacy.masked(data)  # title, description, place_name, proposed_measure
+    tags = [mask(tag, found) if (found := scan(tag)) else tag
+            for tag in masked.tags]
+    return masked if tags == masked.tags else replace(masked, tags=tags)
+
+
 def import_observations(
-    db: Database, actor: Actor, path: Path, *, columns: dict[str, str] | None = None
+    db: Database, actor: Actor, path: Path, *, columns: dict[str, str] | None = None,
+    allow_outside_sweden: bool = False,
+    personal_data: export_privacy.PersonalDataChoice = "refuse",
 ) -> ImportResult:
     """Import a CSV or GeoJSON file: valid rows in one transaction, the rest reported.
+
+    A position outside Sweden rejects its row unless `allow_outside_sweden` (then it is
+    a warning). Personal data in the free text of the rows to import: "refuse" raises
+    ImportPersonalDataFound (nothing imported), "mask" replaces it by labels, "keep"
+    imports it unchanged; either way the result lists the findings.
 
     Raises UnusableFile (and changes nothing) when the file as a whole cannot be read.
     """
@@ -983,27 +1078,39 @@ def import_observations(
     from lagesbild_desktop.services.permissions import require
 
     require(actor, "create")
+    export_privacy.check_choice(personal_data)
     path = Path(path)
     mapping = _resolve_columns(columns)
     encoding, is_json = _sniff(path)
     ignored: list[str] = []
     reader = _geojson_rows if is_json else _csv_rows
-    lookups = _Lookups.load(db, actor)
+    lookups = _Lookups.load(db, actor, allow_outside_sweden)
 
     rejected: list[RejectedRow] = []
-    accepted: list[_Parsed] = []
-    seen: dict[str, tuple[int, int]] = {}  # id -> (line, fingerprint) of its first row
-    duplicates = 0
+    parsed_rows: list[_Parsed] = []
     try:
         for row in reader(path, encoding, mapping, ignored):
             parsed = row if isinstance(row, _Broken) else _convert(row, lookups)
             if isinstance(parsed, _Broken):
                 rejected.append(RejectedRow(parsed.line, parsed.reason_en, parsed.reason_sv))
             else:
-                duplicates += _keep_first(parsed, seen, accepted, rejected)
+                parsed_rows.append(parsed)
     except UnicodeDecodeError as error:
         raise UnusableFile(f"{path}: cannot decode as {encoding}: {error}",
                            f"Tecknen i {path.name} går inte att läsa.") from error
+    findings = _personal_data(parsed_rows, is_json)
+    if findings and personal_data == export_privacy.REFUSE:
+        log.warning("%s: not imported, %d personal data findings", path, len(findings))
+        raise ImportPersonalDataFound(findings)
+    if findings and personal_data == export_privacy.MASK:
+        for parsed in parsed_rows:  # before the ids: a row's content id is of what is stored
+            parsed.data = _masked(parsed.data)
+    accepted: list[_Parsed] = []
+    seen: dict[str, tuple[int, int]] = {}  # id -> (line, fingerprint) of its first row
+    duplicates = 0
+    for parsed in parsed_rows:
+        duplicates += _keep_first(parsed, seen, accepted, rejected)
+    rejected.sort(key=lambda r: r.line)
     existing = _existing_ids(db, list(seen))
     new = [p for p in accepted if p.id not in existing]
     duplicates += len(accepted) - len(new)
@@ -1011,9 +1118,16 @@ def import_observations(
         create_observations_bulk(
             db, actor, [p.data for p in new], ids=[p.id for p in new],
             owner_org_ids=[p.owner for p in new], now=lookups.now)
+    warnings = [RejectedRow(p.line, en, sv) for p in accepted for en, sv in p.warnings]
+    unit = "feature" if is_json else "line"
+    for warning in warnings:
+        log.warning("%s %s %d: %s", path, unit, warning.line, warning.reason_en)
     if ignored:
         log.warning("%s: columns not imported (no matching field): %s", path,
                     ", ".join(ignored))
+    if findings:
+        log.warning("%s: %d personal data findings %s", path, len(findings),
+                    "masked" if personal_data == export_privacy.MASK else "kept unchanged")
     log.info("imported %s: %d new, %d already there, %d rejected", path, len(new),
              duplicates, len(rejected))
-    return ImportResult(len(new), duplicates, rejected, ignored)
+    return ImportResult(len(new), duplicates, rejected, ignored, warnings, findings, is_json)

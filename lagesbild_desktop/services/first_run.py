@@ -204,6 +204,14 @@ def set_aside_orphan_key_file(path: Path) -> Path | None:
                     "encryption): left as it is", keys, path,
                     ", ".join(str(file) for file in encrypting))
         return None
+    from lagesbild_desktop.services import backups
+
+    if backups.list_backups(path):
+        # The database was there and is lost: the sign-in finds it missing and offers
+        # its backups, which this key file opens.
+        log.warning("key file %s has no database %s, but backups of it: left as it is",
+                    keys, path)
+        return None
     stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
     aside = keys.with_name(f"{keys.name}.orphaned-{stamp}")
     number = 1

@@ -7,8 +7,9 @@ nothing afterwards.
 
 Crash safety: the new key is written first to a side file, `NAME.db.keys.new` (or, with
 the key in the OS keyring, to a second keyring entry). Then the photos are turned, then
-the database (one SQLCipher transaction: old key or new, never half), and only then the
-side file renamed over the key file. Every step can be done again. A sign-in that finds
+the database (one SQLCipher transaction: old key or new, never half), then its backups
+(each the same way), and only then the side file renamed over the key file. Every step
+can be done again. A sign-in that finds
 the side file finishes the rekey first, trying both keys on the database and on each
 photo, so the key file and the database never disagree for longer than that.
 """
@@ -235,6 +236,8 @@ def _finish(path: Path, old: bytes | None, new: bytes, pending: keyfile.KeyFile,
     photos = rekey_photos(config.attachments_dir(path), old, new)
     step("database")
     _rekey_file(path, old, new)
+    step("backups")
+    rekey_backups(path, old, new)
     step("key file")
     was_keyring = keyfile.KeyFile.load(path).key_storage == keyfile.KEYRING
     if pending.key_storage == keyfile.KEYRING:
@@ -285,6 +288,38 @@ def _rekey_file(path: Path, old: bytes | None, new: bytes) -> None:
     if not _opens(path, new):
         raise DatabaseProblem(f"{path} does not open with its new key after the rekey",
                               f"Databasen {path.name} kunde inte byta nyckel.")
+
+
+def rekey_backups(path: Path, old: bytes | None, new: bytes) -> int:
+    """Re-encrypt the database's rolling backups (services.backups) from `old` to `new`.
+
+    So the key file that opens the database opens its backups after a rekey too, and the
+    old key opens none of them. A backup under `new` already is left (a second run
+    finishes the first); one that opens with neither key is deleted, since no key there
+    is opens it and a restore would only stumble on it.
+    """
+    from lagesbild_desktop.services import backups
+
+    turned = 0
+    for backup in backups.list_backups(path):
+        if _opens(backup.path, new):
+            continue
+        if old is None or not _opens(backup.path, old):
+            log.error("backup %s opens with neither key; deleted", backup.path)
+            backup.path.unlink(missing_ok=True)
+            continue
+        module = cipher_module()
+        connection = module.connect(str(backup.path), isolation_level=None)
+        try:
+            connection.execute(key_pragma(old))
+            # A backup is in rollback-journal mode: the rekey is one transaction.
+            connection.execute(f"PRAGMA rekey = \"x'{new.hex()}'\"")
+        finally:
+            connection.close()
+        turned += 1
+    if turned:
+        log.info("%d backups of %s re-encrypted with the new key", turned, path)
+    return turned
 
 
 def rekey_photos(store: Path, old: bytes | None, new: bytes) -> int:

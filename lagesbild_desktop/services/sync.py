@@ -16,17 +16,31 @@ from sqlalchemy import select, update
 
 from lagesbild_desktop.db import audit, records
 from lagesbild_desktop.db.engine import Database
-from lagesbild_desktop.db.models import SYNCED_TABLES, Conflict, Outbox, SyncState, utcnow
+from lagesbild_desktop.db.models import (
+    SYNCED_TABLES,
+    Conflict,
+    Outbox,
+    QuarantinedChange,
+    SyncState,
+    utcnow,
+)
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.services import installation
 from lagesbild_desktop.services.permissions import require
-from lagesbild_desktop.sync import apply, privacy_hold
-from lagesbild_desktop.sync.client import ServerAccount, SyncReport, pending_counts, sync
+from lagesbild_desktop.sync import apply, privacy_hold, protocol
+from lagesbild_desktop.sync.client import (
+    ServerAccount,
+    SyncReport,
+    pending_counts,
+    sync,
+    transaction_without_foreign_keys,
+)
 
 __all__ = [
-    "ConflictView", "RejectedOp", "discard_rejected", "list_conflicts", "mask_and_share",
-    "needs_attention", "SyncStatus", "pending_counts", "resolve_conflict", "retry_rejected",
-    "run_sync", "share_with_personal_data", "sync_status",
+    "ConflictView", "KeptAside", "RejectedOp", "discard_kept_aside", "discard_rejected",
+    "kept_aside", "list_conflicts", "mask_and_share", "needs_attention", "SyncStatus",
+    "pending_counts", "resolve_conflict", "retry_kept_aside", "retry_rejected", "run_sync",
+    "share_with_personal_data", "sync_status",
 ]
 
 
@@ -260,6 +274,69 @@ def discard_rejected(db: Database, actor: Actor, op_id: str) -> None:
             privacy_hold.unhold_waiting(session, table, row_id)
 
 
+# --- received changes kept aside -----------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class KeptAside:
+    """A pulled change this device could not store (sync/apply.py, quarantine)."""
+
+    id: str
+    table_name: str
+    row_id: str
+    seq: int
+    reason: str  # English, as logged
+    values: dict[str, Any]  # the row as received
+    received_at: datetime
+    record: str = ""  # as describe_record: the local copy it would have changed
+
+
+def kept_aside(db: Database) -> list[KeptAside]:
+    with db.session() as session:
+        found = session.scalars(select(QuarantinedChange).order_by(
+            QuarantinedChange.received_at, QuarantinedChange.seq))
+        return [KeptAside(q.id, q.table_name, q.row_id, q.seq, q.reason,
+                          dict(q.change.get("row") or {}), q.received_at,
+                          describe_record(session, q.table_name, q.row_id))
+                for q in found]
+
+
+def _kept(session: Any, kept_id: str) -> QuarantinedChange:
+    kept = session.get(QuarantinedChange, kept_id)
+    if kept is None:
+        raise SyncActionProblem(f"no kept-aside change {kept_id}",
+                                "Ändringen finns inte längre i listan.")
+    return kept  # type: ignore[no-any-return]
+
+
+def retry_kept_aside(db: Database, actor: Actor, kept_id: str) -> bool:
+    """Try to store a kept-aside change again (e.g. after an update of the app); True
+    when it was stored. One that still fails stays in the list with its new reason."""
+    require(actor, "edit")
+    with transaction_without_foreign_keys(db) as session:
+        kept = _kept(session, kept_id)
+        try:
+            change = protocol.Change.model_validate(kept.change)
+        except ValueError as error:
+            kept.reason = f"not a change this version can read: {error}"[:2000]
+            return False
+        outcome = apply.apply_changes(session, [change], kept.server_url)
+        audit.append(session, actor.user_id, [audit.AuditEvent(
+            "retry_received_change", kept.table_name, kept.row_id[:36],
+            {"seq": kept.seq, "stored": outcome.applied == 1})])
+        return outcome.applied == 1
+
+
+def discard_kept_aside(db: Database, actor: Actor, kept_id: str) -> None:
+    """Remove a kept-aside change; the record keeps what this device holds. Logged."""
+    require(actor, "edit")
+    with db.transaction() as session:
+        kept = _kept(session, kept_id)
+        audit.append(session, actor.user_id, [audit.AuditEvent(
+            "discard_received_change", kept.table_name, kept.row_id[:36],
+            {"seq": kept.seq, "reason": kept.reason})])
+        session.delete(kept)
+
+
 # --- status bar -------------------------------------------------------------------------
 
 @dataclass(frozen=True, slots=True)
@@ -269,6 +346,7 @@ class SyncStatus:
     rejected: int  # refused changes ("Behöver åtgärd")
     conflicts: int  # unresolved conflicts
     last_sync_at: datetime | None  # the last finished sync with `server_url`, UTC
+    kept_aside: int = 0  # received changes that could not be stored
 
 
 def sync_status(db: Database, store: Path, server_url: str | None) -> SyncStatus:
@@ -281,8 +359,9 @@ def sync_status(db: Database, store: Path, server_url: str | None) -> SyncStatus
                                   .where(Outbox.state == "rejected")) or 0
         conflicts = session.scalar(select(func.count()).select_from(Conflict)
                                    .where(Conflict.resolved_at.is_(None))) or 0
+        kept = session.scalar(select(func.count()).select_from(QuarantinedChange)) or 0
         last = None
         if server_url:
             last = session.scalar(select(SyncState.last_sync_at).where(
                 SyncState.server_url == server_url.rstrip("/")))
-    return SyncStatus(ops, photos, rejected, conflicts, last)
+    return SyncStatus(ops, photos, rejected, conflicts, last, kept)

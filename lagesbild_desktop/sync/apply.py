@@ -7,6 +7,10 @@ A withdrawn row (the owner made it internal, or handed it to another organisatio
 deleted for real, with what only it explains: an observation's photos and measure links.
 Unsent local edits of it are not dropped: they wait under "Behöver åtgärd" with the
 reason, where the user sees them and may discard them (which keeps them in the audit log).
+
+A pulled row this device cannot store (a value sync/rows.py refuses, or one the local
+database will not take) never stops the page: it is quarantined with its raw values
+(QuarantinedChange), the rest of the page is stored and the cursor moves on.
 """
 
 from __future__ import annotations
@@ -19,19 +23,22 @@ from datetime import UTC, date, datetime
 from typing import Any, cast
 
 from sqlalchemy import Date, Table, bindparam, delete, insert, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import OperationalError, StatementError
 from sqlalchemy.orm import Session
 
+from lagesbild_desktop.db.ids import new_id
 from lagesbild_desktop.db.models import (
     SYNCED_TABLES,
     Attachment,
     Conflict,
     Organisation,
     Outbox,
+    QuarantinedChange,
     UTCDateTime,
     measure_observation,
+    utcnow,
 )
-from lagesbild_desktop.sync import protocol
+from lagesbild_desktop.sync import protocol, rows
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +51,8 @@ LINKS = "observation_ids"
 class ApplyResult:
     applied: int = 0
     merged: int = 0  # rows that kept some locally changed fields
-    skipped: int = 0  # unknown tables or rows that could not be stored
+    skipped: int = 0  # changes of tables this version does not know
+    quarantined: int = 0  # rows kept aside because they could not be stored
     skipped_fields: set[str] = field(default_factory=set)
     withdrawn: int = 0  # rows deleted because the user may no longer see them (and theirs)
     # Photos of withdrawn attachments that no local row refers to any more: the caller
@@ -99,14 +107,16 @@ def _existing(session: Session, table: Table, ids: Sequence[str]) -> set[str]:
     return have
 
 
-def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> ApplyResult:
+def apply_changes(session: Session, changes: Sequence[protocol.Change],
+                  server_url: str = "") -> ApplyResult:
     """Store a page of pulled changes: new rows inserted, known rows merged, tombstones set.
 
     A row with ops still to be pushed keeps the fields those ops change (they go out with
     the next push); its other fields take the server's values and its rev the server's.
     Rows go in per table and set of fields with one executemany each (a first pull of
     100,000 rows one statement at a time took minutes); a group that fails is retried row
-    by row, so one row the local schema cannot hold does not stop the rest.
+    by row, and a row that still fails, like one whose values break sync/rows.py, is
+    quarantined: one bad row never stops the rest.
     """
     result = ApplyResult()
     known = tables()
@@ -122,6 +132,7 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
     repeated = {row_id for ids in by_table.values() for row_id, n in _counts(ids) if n > 1}
     groups: dict[tuple[str, bool, frozenset[str]], list[_Row]] = defaultdict(list)
     one_by_one: list[_Row] = []
+    stored: list[protocol.Change] = []
     for change in changes:
         table = known.get(change.table)
         if table is None:
@@ -129,7 +140,12 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
                         change.table, change.seq)
             result.skipped += 1
             continue
-        values, links = _values(table, change, result)
+        try:
+            check_change(change)
+            values, links = _values(table, change, result)
+        except (rows.BadValues, ValueError, TypeError, OverflowError) as error:
+            quarantine(session, server_url, change, str(error), result)
+            continue
         keep = pending.get(change.row_id, set())
         if keep:
             result.merged += 1
@@ -142,22 +158,72 @@ def apply_changes(session: Session, changes: Sequence[protocol.Change]) -> Apply
         else:
             is_update = change.row_id in existing[change.table]
             groups[(change.table, is_update, frozenset(values))].append(row)
-    for (_, is_update, _), rows in groups.items():
-        if _store_many(session, rows, is_update):
-            result.applied += len(rows)
-            for row in rows:
+    for (_, is_update, _), group in groups.items():
+        if _store_many(session, group, is_update):
+            result.applied += len(group)
+            stored += [row.change for row in group]
+            for row in group:
                 existing[row.change.table].add(row.change.row_id)
         else:
-            one_by_one += rows
+            one_by_one += group
     for row in one_by_one:
-        if _store_one(session, row, existing[row.change.table]):
+        problem = _store_one(session, row, existing[row.change.table])
+        if problem is None:
             result.applied += 1
+            stored.append(row.change)
         else:
-            result.skipped += 1
+            quarantine(session, server_url, row.change, problem, result)
+    _drop_superseded(session, stored)
     # Last, so a photo row of a withdrawn observation met earlier in the page goes too.
     if withdrawn:
         withdraw(session, withdrawn, result)
     return result
+
+
+def check_change(change: protocol.Change) -> None:
+    """Raise BadValues unless this client can store the pulled change."""
+    problems = []
+    if not rows.is_id(change.row_id):
+        problems.append(("row_id", "not a lower-case UUID"))
+    if change.table != "organisation":
+        if not rows.is_id(change.owner_org_id):
+            problems.append(("owner_org_id", "not a lower-case UUID"))
+        if change.sharing not in protocol.SHARING:
+            problems.append(("sharing", "unknown sharing level"))
+    if problems:
+        raise rows.BadValues(problems)
+    rows.check_pulled_row(change.table, change.row)
+
+
+def quarantine(session: Session, server_url: str, change: protocol.Change, reason: str,
+               result: ApplyResult) -> None:
+    """Keep a change this device cannot store, in place of an older one of its row."""
+    log.error("pulled %s %s (seq %s) cannot be stored here and is kept aside: %s",
+              change.table, change.row_id, change.seq, reason)
+    kept = session.scalar(select(QuarantinedChange).where(
+        QuarantinedChange.table_name == change.table,
+        QuarantinedChange.row_id == change.row_id))
+    if kept is None:  # one entry per row, the latest change (and the same id for the UI)
+        kept = QuarantinedChange(id=new_id(), table_name=change.table, row_id=change.row_id)
+        session.add(kept)
+    kept.server_url, kept.seq, kept.reason = server_url, change.seq, reason[:2000]
+    kept.change, kept.received_at = change.model_dump(mode="json"), utcnow()
+    session.flush()
+    result.quarantined += 1
+
+
+def _drop_superseded(session: Session, stored: Sequence[protocol.Change]) -> None:
+    """A row stored now makes its older quarantined change moot."""
+    if not session.scalar(select(QuarantinedChange.id).limit(1)):
+        return  # the usual case: nothing kept aside, nothing to look up
+    by_table: dict[str, list[str]] = defaultdict(list)
+    for change in stored:
+        by_table[change.table].append(change.row_id)
+    for table_name, ids in by_table.items():
+        for chunk in _in_chunks(ids):
+            session.execute(delete(QuarantinedChange).where(
+                QuarantinedChange.table_name == table_name,
+                QuarantinedChange.row_id.in_(chunk)))
 
 
 def _in_chunks(ids: Sequence[str]) -> Iterable[list[str]]:
@@ -209,9 +275,12 @@ def withdraw(session: Session, changes: Sequence[protocol.Change], result: Apply
                 Outbox.table_name == table_name, Outbox.row_id.in_(chunk),
                 Outbox.state.in_(("pending", "rejected"))).values(
                 state="rejected", last_error=f"{WITHDRAWN_SV} / {WITHDRAWN_EN}"))
-            # Conflicts hold the record's values (resolved ones too): they go with it.
+            # Conflicts and changes kept aside hold the record's values: they go with it.
             session.execute(delete(Conflict).where(
                 Conflict.table_name == table_name, Conflict.row_id.in_(chunk)))
+            session.execute(delete(QuarantinedChange).where(
+                QuarantinedChange.table_name == table_name,
+                QuarantinedChange.row_id.in_(chunk)))
             if table_name == "observation":
                 session.execute(delete(measure_observation).where(
                     measure_observation.c.observation_id.in_(chunk)))
@@ -259,13 +328,15 @@ def _store_many(session: Session, rows: list[_Row], is_update: bool) -> bool:
             else:
                 session.execute(insert(table), [
                     {"id": row.change.row_id, **row.values} for row in rows])
-    except (IntegrityError, ValueError, TypeError) as error:
+    except _UNSTORABLE as error:
+        _unless_local_trouble(error)
         log.info("%d pulled %s rows retried one by one: %s", len(rows), table.name, error)
         return False
     return True
 
 
-def _store_one(session: Session, row: _Row, existing: set[str]) -> bool:
+def _store_one(session: Session, row: _Row, existing: set[str]) -> str | None:
+    """Store one pulled row; the reason it could not be stored, or None."""
     change, table, values = row.change, row.table, row.values
     try:
         with session.begin_nested():
@@ -279,12 +350,22 @@ def _store_one(session: Session, row: _Row, existing: set[str]) -> bool:
                 existing.add(change.row_id)
             if row.links is not None and change.table == "measure":
                 _set_links(session, change.row_id, row.links)
-    except (IntegrityError, ValueError, TypeError) as error:
-        # A row the local schema cannot hold must not stop the rest of the page.
-        log.error("could not store pulled %s %s (seq %s): %s", change.table,
-                  change.row_id, change.seq, error)
-        return False
-    return True
+    except _UNSTORABLE as error:
+        _unless_local_trouble(error)
+        return f"the local database refused it: {error}"
+    return None
+
+
+# What storing a pulled row raises when the row is at fault: a constraint it breaks
+# (IntegrityError), a value a column type cannot convert (StatementError around a
+# TypeError, ValueError or OverflowError). A locked or full database is not the row's
+# fault (OperationalError): that stops the sync, to be retried, and quarantines nothing.
+_UNSTORABLE = (StatementError, ValueError, TypeError, OverflowError)
+
+
+def _unless_local_trouble(error: Exception) -> None:
+    if isinstance(error, OperationalError):
+        raise error
 
 
 def make_room_for_organisation(session: Session, org_id: str, name: object) -> None:

@@ -28,6 +28,7 @@ from lagesbild_desktop.db.models import (
     Conflict,
     Organisation,
     Outbox,
+    QuarantinedChange,
     Setting,
     SyncState,
     User,
@@ -52,6 +53,9 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 REFRESH_PREFIX = "sync_refresh_token"
+# The device id the server gave this account when the installation's own id was another
+# account's there (a device id belongs to the account that first used it): used instead.
+DEVICE_PREFIX = "sync_device_id"
 
 
 @dataclass
@@ -66,12 +70,14 @@ class SyncReport:
     held: int = 0  # shared changes with personal data, held in "Behöver åtgärd"
     pulled: int = 0  # changes applied locally
     withdrawn: int = 0  # rows deleted here because the user may no longer see them
+    quarantined: int = 0  # pulled changes that could not be stored, kept aside
     blobs_up: int = 0
     blobs_down: int = 0
     pending_ops_after: int = 0
     pending_blobs_after: int = 0  # photos still to upload
     rejected_after: int = 0  # ops waiting in "Behöver åtgärd"
     held_after: int = 0  # of which held for personal data (not refused by the server)
+    quarantined_after: int = 0  # pulled changes kept aside, waiting for the user
     blobs_missing: int = 0  # photos other devices have not uploaded yet
     finished: bool = False
     error: SyncProblem | None = None
@@ -82,11 +88,15 @@ class SyncReport:
         """Everything was exchanged: nothing waits on either side and nothing was refused."""
         return (self.finished and self.error is None and not self.problems
                 and self.pending_ops_after == 0 and self.pending_blobs_after == 0
-                and self.rejected_after == 0)
+                and self.rejected_after == 0 and self.quarantined_after == 0)
 
 
 def _refresh_key(account: ServerAccount) -> str:
     return f"{REFRESH_PREFIX}:{blobs.server_key(account.base_url)}:{account.username}"[:100]
+
+
+def _device_key(account: ServerAccount) -> str:
+    return f"{DEVICE_PREFIX}:{blobs.server_key(account.base_url)}:{account.username}"[:100]
 
 
 def pending_counts(db: Database, store: Path, server_url: str | None = None) -> tuple[int, int]:
@@ -111,28 +121,32 @@ def sync(
     """Exchange everything with the server; never raises for network or server trouble."""
     report = SyncReport()
     server = blobs.server_key(account.base_url)
-    key = _refresh_key(account)
+    key, device_key = _refresh_key(account), _device_key(account)
     with db.session() as session:
         stored = session.get(Setting, key)
         stored_refresh = stored.value if stored else None
+        stored_device = session.get(Setting, device_key)
+        server_device = stored_device.value if stored_device else device_id
 
-    def save_refresh(token: str | None) -> None:
+    def save(setting_key: str, value: str | None) -> None:
         with db.transaction() as session:
-            setting = session.get(Setting, key)
-            if token is None and setting is not None:
+            setting = session.get(Setting, setting_key)
+            if value is None and setting is not None:
                 session.delete(setting)
-            elif token is not None and setting is None:
-                session.add(Setting(key=key, value=token))
-            elif token is not None and setting is not None:
-                setting.value = token
+            elif value is not None and setting is None:
+                session.add(Setting(key=setting_key, value=value))
+            elif value is not None and setting is not None:
+                setting.value = value
 
-    connection = Connection(account, device_id, transport=transport,
-                            stored_refresh=stored_refresh, save_refresh=save_refresh)
+    connection = Connection(account, server_device, transport=transport,
+                            stored_refresh=stored_refresh,
+                            save_refresh=lambda token: save(key, token),
+                            save_device=lambda device: save(device_key, device))
     try:
         connection.ensure_logged_in()
         _remember_account(db, connection.tokens)
         _upload_blobs(db, store, connection, server, report)
-        _push(db, connection, account.base_url, device_id,
+        _push(db, connection, account.base_url, connection.device_id,
               min(push_batch, protocol.MAX_OPS_PER_PUSH), report)
         _pull(db, store, connection, account.base_url,
               max(1, min(page_size, protocol.MAX_PULL_LIMIT)), report)
@@ -163,6 +177,8 @@ def sync(
                 Outbox.state == "rejected",
                 Outbox.last_error.startswith(privacy_hold.HOLD_PREFIX))) or 0
         report.pending_blobs_after = len(blobs.to_upload(session, store, server))
+        report.quarantined_after = session.scalar(
+            select(func.count()).select_from(QuarantinedChange)) or 0
         report.blobs_missing = len(blobs.to_download(session, store))
     log.info("sync with %s: %s", account.base_url, report)
     return report
@@ -373,7 +389,7 @@ def _take_results(session: Session, url: str, results: Sequence[protocol.OpResul
 # --- pull ------------------------------------------------------------------------------
 
 @contextmanager
-def _transaction_without_foreign_keys(db: Database) -> Iterator[Session]:
+def transaction_without_foreign_keys(db: Database) -> Iterator[Session]:
     """A transaction whose rows may point to rows not here yet.
 
     Only the newest change of each row is sent, so an attachment may arrive a page
@@ -403,12 +419,12 @@ def _pull(db: Database, store: Path, connection: Connection, url: str, limit: in
                               {"since": cursor, "limit": limit})
         if page.next < cursor or (page.more and page.next == cursor):
             raise bad_answer(f"pull since {cursor} answered next {page.next}")
-        with _transaction_without_foreign_keys(db) as session:
+        with transaction_without_foreign_keys(db) as session:
             # A write first takes SQLite's write lock, so no local edit can slip in
             # between reading which fields have unsent edits and storing the page.
             session.execute(update(SyncState).where(SyncState.server_url == url)
                             .values(cursor=SyncState.cursor))
-            outcome = apply.apply_changes(session, page.changes)
+            outcome = apply.apply_changes(session, page.changes, url)
             state = _state(session, url)
             if state.cursor != cursor:
                 raise SyncProblem("busy", "another sync moved the cursor meanwhile",
@@ -421,10 +437,12 @@ def _pull(db: Database, store: Path, connection: Connection, url: str, limit: in
                                  {"server": url, "since": cursor, "next": page.next,
                                   "applied": outcome.applied, "merged": outcome.merged,
                                   "skipped": outcome.skipped,
+                                  "quarantined": outcome.quarantined,
                                   "withdrawn": outcome.withdrawn})])
         if outcome.unreferenced_blobs:
             _remove_photos(db, store, outcome.unreferenced_blobs)
         report.pulled += outcome.applied
+        report.quarantined += outcome.quarantined
         report.withdrawn += outcome.withdrawn
         cursor = page.next
         if not page.more:

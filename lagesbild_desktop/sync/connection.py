@@ -134,6 +134,7 @@ class Connection:
         transport: httpx.BaseTransport | None = None,
         stored_refresh: str | None = None,
         save_refresh: Callable[[str | None], None] = lambda token: None,
+        save_device: Callable[[str], None] = lambda device_id: None,
     ) -> None:
         self.account = account
         self.device_id = device_id
@@ -141,6 +142,7 @@ class Connection:
         if self.tokens.refresh is None:
             self.tokens.refresh = stored_refresh
         self._save_refresh = save_refresh
+        self._save_device = save_device
         self._client = httpx.Client(base_url=account.base_url + protocol.API_PREFIX,
                                     transport=transport, timeout=TIMEOUT)
 
@@ -172,6 +174,12 @@ class Connection:
         self.tokens.expires_at = time.monotonic() + body.expires_in
         self.tokens.user = body.user
         self.tokens.organisation = body.organisation
+        if body.device_id and body.device_id != self.device_id:
+            # The id asked for is another account's on this server: this one is ours.
+            log.info("the server calls this device %s (asked as %s)", body.device_id,
+                     self.device_id)
+            self.device_id = body.device_id
+            self._save_device(body.device_id)
         self._save_refresh(body.refresh_token)
 
     def log_in(self) -> None:

@@ -10,6 +10,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 
+from lagesbild_desktop.sync import rows
+
 API_PREFIX = "/v1"
 MAX_OPS_PER_PUSH = 500
 DEFAULT_PULL_LIMIT = 1000
@@ -43,35 +45,13 @@ PARTNER_EDIT_ROLES = frozenset({"coordinator", "police", "admin"})
 BOOKKEEPING_FIELDS = frozenset({"created_at", "created_by", "updated_at", "updated_by"})
 COMMON_FIELDS = frozenset({"owner_org_id", "sharing", "deleted_at"})
 
-# The fields an op may carry per table: the columns of db/models.py (the Synced ones
-# without id, rev and bookkeeping), plus `observation_ids` for measures.
-# tests/sync/test_server_protocol.py checks they agree with the local models.
-SYNCED_FIELDS: dict[str, frozenset[str]] = {
-    "area": COMMON_FIELDS | {"name", "kind", "parent_id", "geometry", "approximate"},
-    "category": COMMON_FIELDS | {
-        "code", "parent_code", "label_sv", "label_en", "colour", "icon", "active",
-        "sort_order"},
-    "walk": COMMON_FIELDS | {
-        "title", "starts_at", "light", "area_id", "route", "participants", "organiser",
-        "phase", "notes"},
-    "observation": COMMON_FIELDS | {
-        "category_code", "title", "description", "occurred_from", "occurred_to",
-        "latitude", "longitude", "place_name", "area_id", "place_type", "severity",
-        "status", "police_report", "walk_id", "stop_number", "ratings", "proposed_measure",
-        "tags"},
-    "attachment": COMMON_FIELDS | {
-        "observation_id", "sha256", "file_name", "mime", "size", "taken_at",
-        "exif_latitude", "exif_longitude"},
-    "focus_area": COMMON_FIELDS | {"name", "description", "starts_on", "ends_on"},
-    "commitment": COMMON_FIELDS | {"title", "description", "year", "area_id"},
-    "measure": COMMON_FIELDS | {
-        "title", "measure_type", "description", "responsible_org_id", "responsible_contact",
-        "priority", "deadline", "status", "follow_up_on", "effect", "effect_notes",
-        "focus_area_id", "commitment_id", "walk_id", "observation_ids"},
-    # Server-managed: pulled by every client, pushed only by admins. Its pulled row has
-    # no owner/sharing columns (the Change carries owner_org_id = its own id, "partners").
-    "organisation": frozenset({"name", "kind", "deleted_at"}),
-}
+# The fields an op may carry per table, each with its type and bounds: sync/rows.py,
+# the one definition both ends check values against (the local columns of db/models.py
+# without id, rev and bookkeeping, plus `observation_ids` for measures;
+# tests/sync/test_server_protocol.py checks they agree with the local models).
+# Organisations are server-managed: pulled by every client, pushed only by admins. Their
+# pulled row has no owner/sharing columns (the Change carries owner_org_id = its own id).
+SYNCED_FIELDS: dict[str, frozenset[str]] = rows.FIELD_NAMES
 # Rows everyone sees and only admins change.
 SHARED_CATALOGUE_TABLES = frozenset({"organisation", "area", "category"})
 
@@ -184,6 +164,10 @@ class TokenResponse(_Body):
     expires_in: int  # seconds the access token lives
     user: UserInfo
     organisation: OrganisationInfo
+    # The device these tokens are bound to. It differs from the one asked for when that
+    # id belongs to another account: the client uses (and stores) this one from now on.
+    # None from a server that predates it: the asked-for id then holds.
+    device_id: str | None = None
 
 
 # --- push -----------------------------------------------------------------------------
@@ -269,6 +253,9 @@ class BlobStatus(_Body):
 
 UPLOAD_COMPLETE_HEADER = "Upload-Complete"
 UPLOAD_OFFSET_HEADER = "Upload-Offset"
+
+
+SHA256_PATTERN = "^[0-9a-f]{64}$"
 
 
 def is_sha256(text: str) -> bool:

@@ -155,8 +155,10 @@ def start_lock(window: Any, db: Any, signed: Any) -> Any:
 
 
 def run_gui(db_path: Path, *, screenshot: Path | None = None,
-            language: str | None = None) -> int:
-    """The window; `language` ("sv"/"en") overrides the one in the settings for this run."""
+            language: str | None = None, last_crash: Path | None = None) -> int:
+    """The window; `language` ("sv"/"en") overrides the one in the settings for this run.
+
+    `last_crash` is the crash report of the run before (crash_log.start), told first."""
     prepare_environment()
     from lagesbild_desktop.ui.map_view import register_schemes
 
@@ -164,9 +166,10 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     from PySide6.QtCore import QTimer
     from PySide6.QtWidgets import QApplication, QMessageBox
 
-    from lagesbild_desktop.db.engine import DatabaseProblem
+    from lagesbild_desktop.db.engine import DatabaseDamaged, DatabaseProblem
     from lagesbild_desktop.services.accounts import LoginFailed
     from lagesbild_desktop.ui.background import BackgroundWork
+    from lagesbild_desktop.ui.backup_dialog import offer_restore, start_health
     from lagesbild_desktop.ui.main_window import MainWindow
 
     app = QApplication.instance() or QApplication(sys.argv[:1])
@@ -177,15 +180,25 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     install_translations(app, startup_language(language))
     from lagesbild_desktop.ui.theme import apply_saved_theme  # night/large text, before sign-in
     apply_saved_theme(app)
-    try:
-        opened = sign_in(db_path)
-    except (DatabaseProblem, LoginFailed) as problem:
-        log.error("cannot open %s: %s", db_path, problem)
-        if os.environ.get("LAGESBILD_USER"):  # signing in from a script: no dialog
-            print(f"lagesbild: {problem.message_sv}", file=sys.stderr)
-        else:
-            QMessageBox.critical(None, "Lägesbild", problem.message_sv)
-        return 2
+    if last_crash is not None:
+        from lagesbild_desktop.ui.crash_notice import CrashNotice
+
+        CrashNotice.ask(last_crash)
+    work = BackgroundWork()
+    while True:
+        try:
+            opened = sign_in(db_path)
+            break
+        except (DatabaseProblem, LoginFailed) as problem:
+            log.error("cannot open %s: %s", db_path, problem)
+            if os.environ.get("LAGESBILD_USER"):  # signing in from a script: no dialog
+                print(f"lagesbild: {problem.message_sv}", file=sys.stderr)
+            elif isinstance(problem, DatabaseDamaged) and offer_restore(problem, work):
+                continue  # a backup is in place: sign in to it
+            else:
+                QMessageBox.critical(None, "Lägesbild", problem.message_sv)
+            work.wait_until_done()
+            return 2
     if opened is None:
         log.info("sign-in cancelled")
         return 0
@@ -195,12 +208,15 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
     install_translations(app, language)
     actor = signed.actor
     log.info("signed in as %s (%s)", signed.username, actor.role)
-    work = BackgroundWork()
     window = MainWindow(db, actor, work, language)
     window.resize(1440, 900)
     window.show()
+    from lagesbild_desktop.crash_log import crash_if_asked
+
+    crash_if_asked()
     idle_lock = start_lock(window, db, signed)
     start_retention(app, work, db, actor, window, language)
+    health = start_health(work, db, window)  # the full check, and the day's backup
     status = 0
     if screenshot is not None:
         def save(drawn: int) -> None:
@@ -224,6 +240,7 @@ def run_gui(db_path: Path, *, screenshot: Path | None = None,
         window.map_drawn.connect(save)
         QTimer.singleShot(SCREENSHOT_TIMEOUT_MS, too_slow)
     app.exec()
+    health.stop()
     idle_lock.stop()
     work.wait_until_done()
     db.close()

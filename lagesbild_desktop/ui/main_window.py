@@ -236,6 +236,11 @@ class MainWindow(QMainWindow):
             rekey_action = QAction(self.tr("Change the database key…"), self)
             rekey_action.triggered.connect(self.change_database_key)
             file_menu.addAction(rekey_action)
+            # Over a whole database a restore is for administrators (services.backups);
+            # over a damaged one anyone is offered it when the file would not open.
+            self.restore_action = QAction(self.tr("Restore a backup…"), self)
+            self.restore_action.triggered.connect(self.restore_backup)
+            file_menu.addAction(self.restore_action)
         file_menu.addSeparator()
         file_menu.addAction(quit_action)
         self.file_menu, self.quit_action = file_menu, quit_action
@@ -759,6 +764,18 @@ class MainWindow(QMainWindow):
         report = RekeyDialog.ask(self.work, self.db, self.actor, self.language, self)
         if report is not None:
             self.statusBar().showMessage(report.message(self.language), 15_000)
+
+    def restore_backup(self) -> None:
+        """A backup in the database's place; then the window closes (its data is gone)."""
+        from lagesbild_desktop.ui.backup_dialog import RestoreDialog
+
+        report = RestoreDialog.ask(self.db.path, self.work, key=self.db.key, db=self.db,
+                                   actor=self.actor, language=self.language, parent=self)
+        if report is None:
+            return
+        QMessageBox.information(self, self.tr("Lägesbild"), report.message(self.language)
+                                + " " + self.tr("Lägesbild closes now; start it again."))
+        self.close()
 
     def show_about(self) -> None:
         from lagesbild_desktop.ui.about_dialog import AboutDialog

@@ -448,6 +448,7 @@ class ObservationForm(QDialog):
         self.duplicate_offer.show_requested.connect(self.duplicate_shown)
         self.photos.changed.connect(self._photos_changed)
         self.photos.photo_read.connect(self._photo_read)
+        self.photos.refused.connect(self._photo_refused)
         self.photos.itemSelectionChanged.connect(
             lambda: self.remove_photo.setEnabled(bool(self.photos.selectedItems())))
         self.add_photo.clicked.connect(self._add_photos)
@@ -648,6 +649,11 @@ class ObservationForm(QDialog):
         if info.latitude is not None and info.longitude is not None:
             self._offer = (info.latitude, info.longitude, path)
             self._update_offer()
+
+    def _photo_refused(self, path: Path, problem: attachments.AttachmentProblem) -> None:
+        reason = problem.message_sv if self._language != "en" else str(problem)
+        self.show_error(self.tr("This file cannot be added as a photo:") + f"\n{reason}",
+                        f"{path}: {problem}")
 
     def _photos_changed(self) -> None:
         self._update_offer()

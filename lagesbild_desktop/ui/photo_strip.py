@@ -1,7 +1,10 @@
 """A strip of photo thumbnails: files about to be attached and attachments already stored.
 
 Thumbnails and EXIF are read in the background (a phone photo takes a noticeable moment
-to decode); the strip shows a placeholder until they arrive.
+to decode); the strip shows a placeholder until they arrive. A file added is first
+checked as the save will check it (services.attachments.check_photo_file): one that is
+no photo (empty, text, damaged, a decompression bomb) leaves the strip again and
+`refused` says why, so the user hears of it when adding it, not only after saving.
 """
 
 from __future__ import annotations
@@ -27,8 +30,10 @@ from PySide6.QtGui import (
 from PySide6.QtWidgets import QListView, QListWidget, QListWidgetItem, QStyle, QWidget
 
 from lagesbild_desktop.services.attachments import (
+    AttachmentProblem,
     AttachmentView,
     PhotoInfo,
+    check_photo_file,
     is_encrypted_file,
     read_file,
     read_photo_info,
@@ -55,6 +60,7 @@ def image_paths(mime: QMimeData) -> list[Path]:
 class _Read:
     image: QImage
     info: PhotoInfo | None
+    problem: AttachmentProblem | None = None  # a file added that is no photo
 
 
 def _read(path: Path, with_info: bool) -> _Read:
@@ -65,6 +71,11 @@ def _read(path: Path, with_info: bool) -> _Read:
     """
     if path.is_file() and is_encrypted_file(path):
         return _Read(_sealed_thumbnail(path), read_photo_info(path) if with_info else None)
+    if with_info and path.exists():  # a file gone by now is reported when saving
+        try:
+            check_photo_file(path)  # before Qt decodes it: it may be a decompression bomb
+        except AttachmentProblem as problem:
+            return _Read(QImage(), None, problem)
     reader = QImageReader(str(path))
     reader.setAutoTransform(True)
     size = reader.size()
@@ -94,6 +105,7 @@ def _sealed_thumbnail(path: Path) -> QImage:
 class PhotoStrip(QListWidget):
     photo_read = Signal(object, object)  # Path, PhotoInfo: EXIF of a newly added file
     changed = Signal()  # a photo was added or removed
+    refused = Signal(object, object)  # Path, AttachmentProblem: a file added that is no photo
 
     def __init__(self, work: BackgroundWork, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -180,6 +192,11 @@ class PhotoStrip(QListWidget):
                      if self.item(i).data(_TOKEN) == token]
             if not found:
                 return  # removed meanwhile
+            if result.problem is not None:
+                self.takeItem(self.row(found[0]))
+                self.changed.emit()
+                self.refused.emit(path, result.problem)
+                return
             if not result.image.isNull():
                 found[0].setIcon(QIcon(QPixmap.fromImage(result.image)))
             if result.info is not None:

@@ -1,6 +1,7 @@
-"""What sync could not settle alone: conflicts (both values shown, the user picks) and
-changes the server refused ("Behöver åtgärd": send again or give up). Nothing is dropped
-without the user's choice."""
+"""What sync could not settle alone: conflicts (both values shown, the user picks),
+changes the server refused ("Behöver åtgärd": send again or give up) and received
+changes this device could not store (kept aside: try again or remove). Nothing is
+dropped without the user's choice."""
 
 from __future__ import annotations
 
@@ -68,6 +69,7 @@ class SyncAttentionDialog(QDialog):
         self.work, self.db, self.actor = work, db, actor
         self.conflicts: list[sync_service.ConflictView] = []
         self.refused: list[sync_service.RejectedOp] = []
+        self.kept: list[sync_service.KeptAside] = []
         self.setWindowTitle(self.tr("Conflicts and refused changes"))
         self.resize(820, 460)
         self.tabs = QTabWidget()
@@ -107,12 +109,26 @@ class SyncAttentionDialog(QDialog):
             self.refused_table, [self.mask_share, self.share_anyway, self.retry,
                                  self.discard]), self.tr("Needs attention"))
 
+        self.kept_table = _table([self.tr("Record"), self.tr("Why it was not stored"),
+                                  self.tr("Received values")])
+        self.kept_table.setAccessibleName(self.tr("Received changes not stored"))
+        self.retry_kept = QPushButton(self.tr("Try again"))
+        self.discard_kept = QPushButton(self.tr("Remove from the list"))
+        self.retry_kept.clicked.connect(self._retry_kept)
+        self.discard_kept.clicked.connect(self._discard_kept)
+        self.tabs.addTab(self._page(
+            self.tr("These changes came from the server but hold values this device cannot "
+                    "store. Everything else was received as usual. The record keeps what "
+                    "this device had; a later change of it replaces the one here. Try again "
+                    "after updating the program, or remove the change from the list."),
+            self.kept_table, [self.retry_kept, self.discard_kept]), self.tr("Not stored"))
+
         buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close)
         buttons.rejected.connect(self.reject)
         layout = QVBoxLayout(self)
         layout.addWidget(self.tabs)
         layout.addWidget(buttons)
-        for table in (self.conflict_table, self.refused_table):
+        for table in (self.conflict_table, self.refused_table, self.kept_table):
             table.itemSelectionChanged.connect(self._update_buttons)
         self.reload()
 
@@ -133,11 +149,12 @@ class SyncAttentionDialog(QDialog):
     # -- data ---------------------------------------------------------------------------
     def reload(self) -> None:
         db = self.db
-        self.work.run(lambda: (sync_service.list_conflicts(db), sync_service.needs_attention(db)),
+        self.work.run(lambda: (sync_service.list_conflicts(db), sync_service.needs_attention(db),
+                               sync_service.kept_aside(db)),
                       self._loaded, self._show_error, label="sync attention")
 
-    def _loaded(self, lists: tuple[list[Any], list[Any]]) -> None:
-        self.conflicts, self.refused = lists
+    def _loaded(self, lists: tuple[list[Any], list[Any], list[Any]]) -> None:
+        self.conflicts, self.refused, self.kept = lists
         self._fill(self.conflict_table, [
             [self._record(c.table_name, c.record), self._field(c.field),
              _value_text(c.local_value), _value_text(c.server_value)]
@@ -146,7 +163,11 @@ class SyncAttentionDialog(QDialog):
             [self._record(r.table_name, r.record), self._change(r), r.message,
              str(r.attempts)] for r in self.refused])
         self.tabs.setTabText(0, self.tr("Conflicts ({n})").format(n=len(self.conflicts)))
+        self._fill(self.kept_table, [
+            [self._record(k.table_name, k.record or k.row_id), k.reason,
+             _value_text(k.values)[:2000]] for k in self.kept])
         self.tabs.setTabText(1, self.tr("Needs attention ({n})").format(n=len(self.refused)))
+        self.tabs.setTabText(2, self.tr("Not stored ({n})").format(n=len(self.kept)))
         self._update_buttons()
         self.loaded.emit()
 
@@ -191,7 +212,9 @@ class SyncAttentionDialog(QDialog):
         op = self._selected(self.refused_table, self.refused)
         refused = op is not None
         held = refused and op.personal_data
-        for button, on in ((self.keep_mine, conflict), (self.keep_server, conflict),
+        kept = self._selected(self.kept_table, self.kept) is not None
+        for button, on in ((self.retry_kept, kept), (self.discard_kept, kept),
+                           (self.keep_mine, conflict), (self.keep_server, conflict),
                            (self.retry, refused and not held), (self.discard, refused),
                            (self.mask_share, held), (self.share_anyway, held)):
             button.setEnabled(on)
@@ -215,6 +238,28 @@ class SyncAttentionDialog(QDialog):
             self, self.tr("Give up the change"),
             self.tr("Give up this change? The record is fetched again from the server at "
                     "the next sync; what you changed stays in the audit log."))
+        return answer == QMessageBox.StandardButton.Yes
+
+    def _retry_kept(self) -> None:
+        kept = self._selected(self.kept_table, self.kept)
+        if kept is None:
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: sync_service.retry_kept_aside(db, actor, kept.id))
+
+    def _discard_kept(self) -> None:
+        kept = self._selected(self.kept_table, self.kept)
+        if kept is None or not self.confirm_discard_kept():
+            return
+        db, actor = self.db, self.actor
+        self._write(lambda: sync_service.discard_kept_aside(db, actor, kept.id))
+
+    def confirm_discard_kept(self) -> bool:
+        """Ask before removing a received change; tests replace this."""
+        answer = QMessageBox.question(
+            self, self.tr("Remove from the list"),
+            self.tr("Remove this received change? The record keeps what this device holds; "
+                    "the removal is noted in the audit log."))
         return answer == QMessageBox.StandardButton.Yes
 
     def _handle_refused(self, action: Callable[[Database, Actor, str], Any]) -> None:

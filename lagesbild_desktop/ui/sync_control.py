@@ -238,11 +238,10 @@ class SyncControl(QObject):
         if self.running:
             return
         self._show(self.status_text(status))
+        waiting = status.conflicts + status.rejected + status.kept_aside
         self.attention_action.setText(
-            self.tr("Conflicts and refused changes ({n})…").format(
-                n=status.conflicts + status.rejected)
-            if status.conflicts or status.rejected else
-            self.tr("Conflicts and refused changes…"))
+            self.tr("Conflicts and refused changes ({n})…").format(n=waiting)
+            if waiting else self.tr("Conflicts and refused changes…"))
 
     def status_text(self, status: sync_service.SyncStatus) -> str:
         parts = []
@@ -263,6 +262,8 @@ class SyncControl(QObject):
             parts.append(self.tr("%n conflict(s)", "", status.conflicts))
         if status.rejected:
             parts.append(self.tr("%n refused", "", status.rejected))
+        if status.kept_aside:
+            parts.append(self.tr("%n received not stored", "", status.kept_aside))
         if self.server_url:
             parts.append(self.tr("last synced {when}").format(when=_when(status.last_sync_at))
                          if status.last_sync_at else self.tr("never synced"))

@@ -287,6 +287,17 @@
     </message>
 </context>
 <context>
+    <name>BackupDialog</name>
+    <message>
+        <source>The database is damaged: SQLite's full check found %1 problems in the file. Lägesbild can put back a backup: File → Restore a backup…, or on the command line: lagesbild backup restore. Changes made after the backup that were not synced are not in it.</source>
+        <translation>Databasen är skadad: SQLites fullständiga kontroll hittade %1 fel i filen. Lägesbild kan lägga tillbaka en säkerhetskopia: Arkiv → Återställ en säkerhetskopia…, eller på kommandoraden: lagesbild backup restore. Ändringar efter säkerhetskopian som inte hade synkats finns inte med.</translation>
+    </message>
+    <message>
+        <source>The database is damaged</source>
+        <translation>Databasen är skadad</translation>
+    </message>
+</context>
+<context>
     <name>BaseMapPage</name>
     <message>
         <source>Base map</source>
@@ -339,6 +350,25 @@
     <message>
         <source>MBTiles files (*.mbtiles)</source>
         <translation>MBTiles-filer (*.mbtiles)</translation>
+    </message>
+</context>
+<context>
+    <name>CrashNotice</name>
+    <message>
+        <source>Lägesbild closed unexpectedly last time. What happened is written in the file
+
+%1
+
+Please send that file to whoever supports Lägesbild for you. It holds no data from the database, only where in the program it stopped.</source>
+        <translation>Lägesbild stängdes oväntat förra gången. Vad som hände står i filen
+
+%1
+
+Skicka gärna den filen till den som ger er support för Lägesbild. Den innehåller inga uppgifter ur databasen, bara var i programmet det stannade.</translation>
+    </message>
+    <message>
+        <source>Lägesbild closed unexpectedly</source>
+        <translation>Lägesbild stängdes oväntat</translation>
     </message>
 </context>
 <context>
@@ -1252,6 +1282,10 @@ i fjol</translation>
         <translation>Byt databasens nyckel…</translation>
     </message>
     <message>
+        <source>Restore a backup…</source>
+        <translation>Återställ en säkerhetskopia…</translation>
+    </message>
+    <message>
         <source>&amp;Map</source>
         <translation>&amp;Karta</translation>
     </message>
@@ -1398,6 +1432,10 @@ i fjol</translation>
     <message>
         <source>An observation you were writing was not saved (the program may have closed unexpectedly). Do you want to continue with it?</source>
         <translation>En iakttagelse som du skrev sparades inte (programmet kan ha stängts oväntat). Vill du fortsätta med den?</translation>
+    </message>
+    <message>
+        <source>Lägesbild closes now; start it again.</source>
+        <translation>Lägesbild stängs nu; starta programmet igen.</translation>
     </message>
 </context>
 <context>
@@ -2071,6 +2109,10 @@ i fjol</translation>
         <translation>Bilder (*.jpg *.jpeg *.png *.heic *.tif *.tiff *.webp);;Alla filer (*)</translation>
     </message>
     <message>
+        <source>This file cannot be added as a photo:</source>
+        <translation>Filen kan inte läggas till som foto:</translation>
+    </message>
+    <message>
         <source>Use the photo's position ({lat}, {lon})</source>
         <translation>Använd fotots position ({lat}, {lon})</translation>
     </message>
@@ -2514,6 +2556,37 @@ i fjol</translation>
     </message>
 </context>
 <context>
+    <name>RestoreDialog</name>
+    <message>
+        <source>Restore a backup</source>
+        <translation>Återställ en säkerhetskopia</translation>
+    </message>
+    <message>
+        <source>Choose a backup to put in the database's place. The file there now is kept beside it (.before-restore). Changes made after the backup that were not synced are not in it; a sync fetches what the server has.</source>
+        <translation>Välj den säkerhetskopia som ska ersätta databasen. Filen som finns där nu sparas bredvid (.before-restore). Ändringar efter säkerhetskopian som inte hade synkats finns inte med; en synkning hämtar det som finns på servern.</translation>
+    </message>
+    <message>
+        <source>Backups</source>
+        <translation>Säkerhetskopior</translation>
+    </message>
+    <message>
+        <source>There are no backups of this database yet.</source>
+        <translation>Det finns inga säkerhetskopior av den här databasen ännu.</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>Återställ</translation>
+    </message>
+    <message>
+        <source>Restoring…</source>
+        <translation>Återställer…</translation>
+    </message>
+    <message>
+        <source>The backup could not be restored: %1</source>
+        <translation>Säkerhetskopian gick inte att återställa: %1</translation>
+    </message>
+</context>
+<context>
     <name>RetentionDialog</name>
     <message>
         <source>Retention</source>
@@ -2678,12 +2751,44 @@ i fjol</translation>
         <translation>Behöver åtgärd</translation>
     </message>
     <message>
+        <source>Why it was not stored</source>
+        <translation>Varför den inte sparades</translation>
+    </message>
+    <message>
+        <source>Received values</source>
+        <translation>Mottagna värden</translation>
+    </message>
+    <message>
+        <source>Received changes not stored</source>
+        <translation>Mottagna ändringar som inte sparades</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>Försök igen</translation>
+    </message>
+    <message>
+        <source>Remove from the list</source>
+        <translation>Ta bort ur listan</translation>
+    </message>
+    <message>
+        <source>These changes came from the server but hold values this device cannot store. Everything else was received as usual. The record keeps what this device had; a later change of it replaces the one here. Try again after updating the program, or remove the change from the list.</source>
+        <translation>De här ändringarna kom från servern men innehåller värden som den här enheten inte kan spara. Allt annat togs emot som vanligt. Posten behåller det den här enheten hade; en senare ändring av den ersätter den som står här. Försök igen efter att programmet har uppdaterats, eller ta bort ändringen ur listan.</translation>
+    </message>
+    <message>
+        <source>Not stored</source>
+        <translation>Ej sparade</translation>
+    </message>
+    <message>
         <source>Conflicts ({n})</source>
         <translation>Konflikter ({n})</translation>
     </message>
     <message>
         <source>Needs attention ({n})</source>
         <translation>Behöver åtgärd ({n})</translation>
+    </message>
+    <message>
+        <source>Not stored ({n})</source>
+        <translation>Ej sparade ({n})</translation>
     </message>
     <message>
         <source>Observation</source>
@@ -2760,6 +2865,10 @@ i fjol</translation>
     <message>
         <source>Give up this change? The record is fetched again from the server at the next sync; what you changed stays in the audit log.</source>
         <translation>Släng den här ändringen? Posten hämtas på nytt från servern vid nästa synk; det du ändrade finns kvar i loggen.</translation>
+    </message>
+    <message>
+        <source>Remove this received change? The record keeps what this device holds; the removal is noted in the audit log.</source>
+        <translation>Ta bort den mottagna ändringen? Posten behåller det som finns på den här enheten; borttagningen förs in i loggen.</translation>
     </message>
     <message>
         <source>Sync</source>
@@ -2851,6 +2960,11 @@ i fjol</translation>
             <numerusform>%n avvisad</numerusform>
             <numerusform>%n avvisade</numerusform>
         </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n received not stored</source>
+        <translation>
+            <numerusform>%n mottagen ej sparad</numerusform><numerusform>%n mottagna ej sparade</numerusform></translation>
     </message>
     <message>
         <source>last synced {when}</source>

@@ -88,9 +88,10 @@ def test_an_older_schema_is_upgraded_after_a_backup(tmp_path, monkeypatch):
     db.close()
     migrations = tmp_path / "migrations"
     shutil.copytree(engine_module.MIGRATIONS, migrations)
-    (migrations / "versions" / "0002_test.py").write_text(textwrap.dedent(f"""
+    before = head_revision()
+    (migrations / "versions" / "9999_test.py").write_text(textwrap.dedent(f"""
         from alembic import op
-        revision = "0002"
+        revision = "9999"
         down_revision = "{head_revision()}"
         def upgrade():
             op.execute("CREATE TABLE upgraded (x INTEGER)")
@@ -98,12 +99,12 @@ def test_an_older_schema_is_upgraded_after_a_backup(tmp_path, monkeypatch):
     monkeypatch.setattr(engine_module, "MIGRATIONS", migrations)
 
     db = open_database(path)
-    assert current_revision(db.engine) == "0002"
+    assert current_revision(db.engine) == "9999"
     with db.engine.connect() as connection:
         assert connection.exec_driver_sql("SELECT value FROM setting WHERE key='kept'").scalar()
     db.close()
-    backups = list(Path(tmp_path).glob("old.db.before-0002-*.bak"))
+    backups = list(Path(tmp_path).glob("old.db.before-9999-*.bak"))
     assert len(backups) == 1
     with sqlite3.connect(backups[0]) as copy:
-        assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == "0001"
+        assert copy.execute("SELECT version_num FROM alembic_version").fetchone()[0] == before
         assert copy.execute("SELECT value FROM setting WHERE key='kept'").fetchone() == ("yes",)

@@ -22,7 +22,20 @@ from tests.memory_keyring import MemoryKeyring
 PASSWORD = "korrekt häst batteri"
 BERTIL = "bertils lösenord"
 WHEN = datetime(2026, 11, 20, 21, 30, tzinfo=UTC)
-PHOTO = b"\xff\xd8\xff\xe0 not really a jpeg, but bytes to keep " * 20
+
+
+def _picture(shade: int) -> bytes:
+    """A small PNG (only pictures are stored as photos); each shade its own bytes."""
+    from io import BytesIO
+
+    from PIL import Image
+
+    out = BytesIO()
+    Image.new("RGB", (24, 16), (shade, 90, 160)).save(out, format="PNG")
+    return out.getvalue()
+
+
+PHOTO = _picture(40)
 
 
 @pytest.fixture(autouse=True)
@@ -158,7 +171,7 @@ def test_a_crash_halfway_through_the_photos_is_finished_too(installation, tmp_pa
     path, db, anna, first = installation
     made = observations.find_observations(db, ObservationFilter()).rows[0]
     source = tmp_path / "andra.jpg"
-    second_bytes = PHOTO + b"2"
+    second_bytes = _picture(41)
     source.write_bytes(second_bytes)
     second = attachments.add_attachment(db, anna.actor, config.attachments_dir(path),
                                         made.id, source).sha256

@@ -38,8 +38,12 @@ def store(db):
 
 
 def photo(tmp_path, name, content):
+    """A real picture (only pictures are stored) whose pixels spell `content`: the same
+    content makes the same file."""
+    from PIL import Image
+
     path = tmp_path / name
-    path.write_bytes(content)
+    Image.frombytes("L", (len(content), 1), content).save(path, format="PNG")
     return path
 
 

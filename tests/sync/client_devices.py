@@ -171,11 +171,18 @@ class Fleet:
 
 
 def photo(folder: Path, name: str, size: int, seed: int = 1) -> Path:
-    """A file of `size` bytes that differ from other seeds' (not a real JPEG; none needed)."""
+    """A picture of noise (only pictures are stored) of a little over `size` bytes, whose
+    bytes differ from other seeds'; a PNG whatever `name` says, as a camera's may."""
     import random
 
+    from PIL import Image
+
+    pixels = max(1, -(-size // 3))
+    width = min(pixels, 512)
+    height = -(-pixels // width)
     path = folder / name
-    path.write_bytes(random.Random(seed).randbytes(size))
+    noise = random.Random(seed).randbytes(width * height * 3)
+    Image.frombytes("RGB", (width, height), noise).save(path, format="PNG")
     return path
 
 

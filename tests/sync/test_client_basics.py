@@ -82,3 +82,33 @@ def test_a_push_in_small_batches_keeps_the_order(fleet):
     assert report.conflicts == 0  # one device's own successive edits never conflict
     b.sync()
     assert b.get(made).description == "5"
+
+
+def test_a_device_id_of_another_account_gives_the_client_a_device_of_its_own(fleet):
+    from lagesbild_desktop.db.models import Setting
+    from lagesbild_desktop.sync.client import DEVICE_PREFIX
+
+    police = fleet.device("police", "polis")
+    assert police.sync().complete
+    # Another installation presenting the police device's id (a copied database, or a
+    # forged id) signs in: it gets a device of its own and uses it from then on.
+    anna = fleet.device("anna", "anna", connect=False)
+    anna.device_id = police.device_id
+    report = anna.sync()
+    assert report.complete, report.error
+    with anna.db.session() as session:
+        [given] = [s.value for s in session.query(Setting)
+                   if s.key.startswith(DEVICE_PREFIX)]
+    assert given != police.device_id
+    police.observe()
+    report = police.sync()
+    assert report.complete, report.error
+    assert report.applied == 1
+    anna.account.tokens.access = None
+    anna.observe()
+    report = anna.sync()
+    assert report.complete, report.error
+    devices = {d.id: d.username for d in fleet.admin.list_devices()}
+    assert devices[police.device_id] == "polis"
+    assert devices[given] == "anna"
+    assert sorted(devices.values()).count("anna") == 1

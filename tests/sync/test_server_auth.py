@@ -109,18 +109,47 @@ def test_tokens_are_stored_hashed(sync_server: SyncServer) -> None:
     assert password_hash.startswith("$argon2")
 
 
-def test_another_user_on_the_same_device_ends_the_first_ones_tokens(sync_server: SyncServer
-                                                                    ) -> None:
+def test_signing_in_with_another_accounts_device_id_gives_a_new_device(
+        sync_server: SyncServer) -> None:
     _, admin = sync_server
+    admin.add_org("Polisen", "police")
     admin.add_org("Köpings kommun")
-    admin.add_user("anna", "Köpings kommun")
+    admin.add_user("anna", "Polisen")
     admin.add_user("bo", "Köpings kommun")
     anna = admin.api("anna")
     bo = admin.api("bo", device_id=anna.device_id)
-    assert code_of(anna.http.get("/v1/sync/pull", headers=anna.headers())) == (
-        401, "token_invalid")
+    # The police device is not signed out, nor handed to bo.
+    assert anna.http.get("/v1/sync/pull", headers=anna.headers()).status_code == 200
+    assert bo.token["device_id"] not in (None, anna.device_id)
     assert bo.http.get("/v1/sync/pull", headers=bo.headers()).status_code == 200
-    assert [d.username for d in admin.list_devices()] == ["bo"]
+    devices = {d.id: d.username for d in admin.list_devices()}
+    assert devices == {anna.device_id: "anna", bo.token["device_id"]: "bo"}
+    # Asking for the same id again gives bo the same device of its own, not a third.
+    again = admin.api("bo", device_id=anna.device_id)
+    assert again.token["device_id"] == bo.token["device_id"]
+    # bo's refresh token is for bo's device only; anna's device id does not take it.
+    response = bo.http.post("/v1/auth/refresh", json={
+        "refresh_token": again.token["refresh_token"], "device_id": anna.device_id})
+    assert code_of(response) == (401, "token_invalid")
+    assert anna.token["device_id"] == anna.device_id
+    assert len(admin.list_devices()) == 2
+
+
+def test_a_refreshed_access_token_stops_working_at_once(sync_server: SyncServer) -> None:
+    _, admin = sync_server
+    admin.add_org("Köpings kommun")
+    admin.add_user("anna", "Köpings kommun")
+    anna = admin.api("anna")
+    other = admin.api("anna")  # the same user's other device keeps its tokens
+    old_access = anna.headers()
+    response = anna.http.post("/v1/auth/refresh", json={
+        "refresh_token": anna.token["refresh_token"], "device_id": anna.device_id})
+    assert response.status_code == 200
+    anna.token = response.json()
+    assert code_of(anna.http.get("/v1/sync/pull", headers=old_access)) == (
+        401, "token_invalid")
+    assert anna.http.get("/v1/sync/pull", headers=anna.headers()).status_code == 200
+    assert other.http.get("/v1/sync/pull", headers=other.headers()).status_code == 200
 
 
 def test_pull_limit_is_bounded(sync_server: SyncServer) -> None:

@@ -141,3 +141,32 @@ def test_bad_names_and_ranges_are_bad_requests(sync_server: SyncServer) -> None:
     assert (response.status_code, response.json()["detail"]["code"]) == (413, "too_large")
     response = anna.http.get(f"/v1/blobs/{sha}", headers=anna.headers())
     assert (response.status_code, response.json()["detail"]["code"]) == (404, "not_found")
+
+
+def test_openapi_documents_the_blob_names_and_answers(sync_server: SyncServer) -> None:
+    base_url, admin = sync_server
+    blob = httpx.get(f"{base_url}/openapi.json").json()["paths"]["/v1/blobs/{sha256}"]
+    for method in ("head", "put", "get"):
+        [name] = [p for p in blob[method]["parameters"] if p["name"] == "sha256"]
+        assert name["in"] == "path"
+        assert name["schema"]["pattern"] == "^[0-9a-f]{64}$"
+        assert {"400", "404" if method != "put" else "416"} <= set(blob[method]["responses"])
+    assert {"200", "206", "400", "404", "416"} <= set(blob["get"]["responses"])
+    assert {"400", "409", "413", "416"} <= set(blob["put"]["responses"])
+    # The documented answers are the ones given.
+    org = admin.add_org("Köpings kommun")
+    admin.add_user("anna", "Köpings kommun")
+    anna = admin.api("anna")
+    photo = os.urandom(100)
+    sha = hashlib.sha256(photo).hexdigest()
+    assert put(anna, sha, photo, 0, 100).json()["complete"] is True
+    obs = str(uuid.uuid4())
+    anna.push([anna.op("observation", obs, observation(org)),
+               anna.op("attachment", str(uuid.uuid4()), attachment(org, obs, sha, 100))])
+    assert anna.http.get(f"/v1/blobs/{sha.upper()}", headers=anna.headers()).status_code == 400
+    assert anna.http.get(f"/v1/blobs/{'0' * 64}", headers=anna.headers()).status_code == 404
+    response = anna.http.get(f"/v1/blobs/{sha}", headers={**anna.headers(), "Range": "bytes=10-19"})
+    assert (response.status_code, response.content) == (206, photo[10:20])
+    response = anna.http.get(f"/v1/blobs/{sha}", headers={**anna.headers(), "Range": "bytes=500-"})
+    assert response.status_code == 416
+    assert put(anna, sha, photo[50:], 50, 100).status_code == 416

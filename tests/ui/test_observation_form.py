@@ -419,7 +419,8 @@ def test_a_photo_that_cannot_be_stored_keeps_the_form_open_on_the_saved_observat
     form = make_form()
     form.category.setEditText("Klotter (Skadegörelse)")
     form.position.setText("59.5140, 15.9930")
-    form.photos.add_file(photo)
+    with qtbot.waitSignal(form.photos.photo_read, timeout=10_000):  # checked and shown
+        form.photos.add_file(photo)
     photo.unlink()  # e.g. a USB stick pulled out before saving
 
     with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
@@ -437,6 +438,61 @@ def test_a_photo_that_cannot_be_stored_keeps_the_form_open_on_the_saved_observat
         form.save()
     assert again.args[0].id == saved.args[0].id
     assert observations.find_observations(db, ObservationFilter()).total == 1
+
+
+def test_a_decompression_bomb_or_a_text_file_is_refused_when_added_and_not_stored(
+        make_form: Callable[..., ObservationForm], qtbot: Any, tmp_path: Path, store: Path,
+        db: Database) -> None:
+    from tests.unit.test_photo_check import bomb_png
+
+    bomb = tmp_path / "bomb.png"
+    bomb.write_bytes(bomb_png())  # 40,000 × 40,000 pixels in a few hundred bytes
+    text = tmp_path / "anteckning.jpg"
+    text.write_text("Ingen bild, bara text.\n" * 40, encoding="utf-8")
+    good = make_photo(tmp_path / "IMG_0003.jpg")
+    form = make_form()
+    form.category.setEditText("Klotter (Skadegörelse)")
+    form.position.setText("59.5140, 15.9930")
+    for path in (bomb, text, good):
+        form.photos.add_file(path)
+    calls = form.show_error.calls  # type: ignore[attr-defined]
+    qtbot.waitUntil(lambda: len(calls) == 2, timeout=10_000)
+    messages = "\n".join(call[0] for call in calls)
+    assert "Bilden bomb.png är för stor" in messages
+    assert "Filen anteckning.jpg är ingen bild som kan läsas" in messages
+    assert all(call[0].startswith("Filen kan inte läggas till som foto:") for call in calls)
+    assert "Traceback" not in messages
+    assert form.photos.files() == [good.resolve()]
+
+    with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
+        form.save()
+    qtbot.waitUntil(lambda: not form.isVisible())
+    (stored,) = attachments.list_attachments(db, saved.args[0].id)
+    assert stored.file_name == "IMG_0003.jpg"
+    assert [p for p in store.rglob("*") if p.is_file()] == [
+        attachments.blob_path(store, stored.sha256)]
+
+
+def test_a_hostile_photo_that_reaches_the_save_is_refused_there_and_not_stored(
+        make_form: Callable[..., ObservationForm], qtbot: Any, tmp_path: Path, store: Path,
+        db: Database) -> None:
+    from tests.unit.test_photo_check import bomb_png
+
+    photo = make_photo(tmp_path / "byttes.png")
+    form = make_form()
+    form.category.setEditText("Klotter (Skadegörelse)")
+    form.position.setText("59.5140, 15.9930")
+    with qtbot.waitSignal(form.photos.photo_read, timeout=10_000):
+        form.photos.add_file(photo)
+    photo.write_bytes(bomb_png())  # swapped for a bomb after it was checked
+
+    with qtbot.waitSignal(form.saved, timeout=10_000) as saved:
+        form.save()
+    qtbot.waitUntil(lambda: bool(form.show_error.calls))  # type: ignore[attr-defined]
+    message = form.show_error.calls[0][0]  # type: ignore[attr-defined]
+    assert "byttes.png: Bilden byttes.png är för stor" in message
+    assert attachments.list_attachments(db, saved.args[0].id) == []
+    assert not store.exists() or not [p for p in store.rglob("*") if p.is_file()]
 
 
 def test_a_finding_of_a_walk_no_longer_listed_keeps_its_walk(

@@ -3,6 +3,7 @@ sync, the status bar, and the conflicts and refused changes the user settles."""
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QWidget
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.services import installation, observations
 from lagesbild_desktop.services import sync as sync_service
+from lagesbild_desktop.sync import rows
 from lagesbild_desktop.ui.sync_attention import SyncAttentionDialog
 from lagesbild_desktop.ui.sync_control import SyncControl, SyncSettingsDialog
 from tests.sync.client_devices import POLICE, Fleet, draft
@@ -21,6 +23,7 @@ from tests.sync.conftest import (  # noqa: F401 - the real server's fixtures
     PASSWORD,
     _postgres_template,
     _sqlite_template,
+    observation,
     sync_database,
     sync_server,
     sync_server_factory,
@@ -212,3 +215,35 @@ def test_a_refused_change_waits_until_sent_again_or_given_up(qtbot, work, window
     assert sync_service.needs_attention(b.db) == []
     assert b.sync().complete
     assert refused
+
+
+def test_a_received_change_not_stored_is_listed_and_can_be_removed(qtbot, work, window, fleet,
+                                                                    monkeypatch, tmp_path):
+    b = fleet.device("b", "bo")
+    cia = fleet.admin.api("cia")
+    poisoned = str(uuid.uuid4())
+    with monkeypatch.context() as patched:  # as a server without the value check stored it
+        patched.setattr(rows, "check_op_fields", lambda *args, **kwargs: None)
+        cia.push([cia.op("observation", poisoned, observation(cia.org_id, latitude="norr"))])
+    control = make_control(work, window, b, tmp_path)
+    control.set_server(fleet.server.base_url, "bo", 5)
+    report = sync_by_hand(qtbot, control)
+    assert report.error is None
+    assert report.quarantined == 1
+    shown(qtbot, control, "1 mottagen ej sparad")
+    dialog = SyncAttentionDialog(work, b.db, b.actor, window)
+    qtbot.waitUntil(lambda: dialog.kept_table.rowCount() == 1, timeout=10_000)
+    assert dialog.tabs.tabText(2) == "Ej sparade (1)"
+    assert "latitude" in dialog.kept_table.item(0, 1).text()
+    assert "norr" in dialog.kept_table.item(0, 2).text()  # the raw values, to report them
+    assert not dialog.discard_kept.isEnabled()
+    dialog.kept_table.selectRow(0)
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.retry_kept.click()  # still not storable: it stays
+    qtbot.waitUntil(lambda: dialog.kept_table.rowCount() == 1, timeout=10_000)
+    dialog.kept_table.selectRow(0)
+    dialog.confirm_discard_kept = Recorder(answer=True)
+    with qtbot.waitSignal(dialog.changed, timeout=10_000):
+        dialog.discard_kept.click()
+    assert sync_service.kept_aside(b.db) == []
+    qtbot.waitUntil(lambda: dialog.tabs.tabText(2) == "Ej sparade (0)", timeout=10_000)

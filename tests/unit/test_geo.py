@@ -15,13 +15,17 @@ from hypothesis import strategies as st
 from shapely.geometry import shape
 
 from lagesbild_desktop.domain.geo import (
-    SWEDEN_OUTLINE,
+    SWEDEN_BBOX,
+    SWEDEN_FILE,
     AreaIndex,
     AreaShape,
     CoordinateError,
+    SwedenArea,
+    columns_swapped,
     in_sweden,
     load_area_collection,
     parse_coordinates,
+    sweden_area,
     sweref_to_wgs84,
     sweref_to_wgs84_many,
     wgs84_to_sweref,
@@ -193,6 +197,7 @@ def test_many_rejects_unequal_lengths() -> None:
 
 # --- in_sweden --------------------------------------------------------------------------------
 
+# Sweden's towns, its islands and sea, and places on or just inside its borders.
 INSIDE_SWEDEN = {
     "Stockholm": (59.33, 18.07),
     "Göteborg": (57.71, 11.97),
@@ -206,17 +211,37 @@ INSIDE_SWEDEN = {
     "Storlien": (63.32, 12.10),
     "Riksgränsen": (68.43, 18.13),
     "Arboga": (59.3945, 15.8413),
+    "Haparanda": (65.835, 24.137),
+    "Treriksröset": (69.0597, 20.5486),
+    "Svinesund": (59.09, 11.27),
+    "Ven": (55.91, 12.69),
+    "Koster": (58.89, 11.00),
+    "Gotska Sandön": (58.37, 19.23),
+    "Fårö": (57.92, 19.15),
+    "Utklippan": (55.955, 15.70),
+    "Haparanda Sandskär": (65.56, 23.76),
+    "Märket": (60.30, 19.13),
+    "Landsort": (58.74, 17.87),
+    "Sandhamn": (59.29, 18.91),
+    "Holmön": (63.80, 20.87),
+    "Karesuando": (68.44, 22.48),
+    "Kullaberg": (56.30, 12.45),
+    "a ferry off Falsterbo": (55.30, 12.80),
 }
+# Neighbours' towns more than 5 km from Sweden, and a point at sea far out.
 OUTSIDE_SWEDEN = {
     "Oslo": (59.91, 10.75),
     "Copenhagen": (55.68, 12.57),
-    "Helsingør": (56.03, 12.61),
-    "Halden": (59.12, 11.39),
+    "Helsingør (town)": (56.03, 12.58),
+    "Fredrikstad": (59.22, 10.93),
     "Mariehamn": (60.10, 19.94),
     "Narvik": (68.44, 17.43),
     "Rønne": (55.10, 14.70),
     "Vaasa": (63.10, 21.60),
     "Helsinki": (60.17, 24.94),
+    "Trondheim": (63.43, 10.39),
+    "Gdańsk": (54.35, 18.65),
+    "the Baltic between Gotland and Latvia": (57.30, 20.50),
     "Null Island": (0.0, 0.0),
 }
 
@@ -231,8 +256,55 @@ def test_not_in_sweden(name: str) -> None:
     assert not in_sweden(*OUTSIDE_SWEDEN[name])
 
 
-def test_sweden_outline_is_a_valid_polygon() -> None:
-    assert shapely.Polygon(SWEDEN_OUTLINE).is_valid
+def test_not_a_number_is_not_in_sweden() -> None:
+    assert not in_sweden(math.nan, 15.0)
+    assert not in_sweden(59.0, math.inf)
+
+
+def test_sweden_area_is_small_valid_and_within_its_bounding_box() -> None:
+    path = Path(__file__).resolve().parents[2] / "resources" / Path(*SWEDEN_FILE)
+    assert path.stat().st_size < 20_000
+    geometry = shape(json.loads(path.read_text(encoding="utf-8"))["features"][0]["geometry"])
+    assert geometry.is_valid
+    assert 300 <= shapely.get_num_coordinates(geometry) <= 1_000
+    min_lon, min_lat, max_lon, max_lat = sweden_area().bounds
+    assert SWEDEN_BBOX[0] <= min_lon
+    assert SWEDEN_BBOX[1] <= min_lat
+    assert max_lon <= SWEDEN_BBOX[2]
+    assert max_lat <= SWEDEN_BBOX[3]
+    # The bounding box is rounded outwards by less than 0.1 degree.
+    assert all(abs(a - b) < 0.1 for a, b in zip(SWEDEN_BBOX, sweden_area().bounds, strict=True))
+
+
+def test_contains_many_agrees_with_contains() -> None:
+    points = [*INSIDE_SWEDEN.values(), *OUTSIDE_SWEDEN.values(), (math.nan, 15.0)]
+    lats, lons = [p[0] for p in points], [p[1] for p in points]
+    assert sweden_area().contains_many(lats, lons) == [
+        sweden_area().contains(lat, lon) for lat, lon in points]
+
+
+@pytest.mark.parametrize("name", ["Stockholm", "Kiruna", "Malmö", "Visby"])
+def test_swapped_columns_are_recognised(name: str) -> None:
+    lat, lon = INSIDE_SWEDEN[name]
+    assert columns_swapped(lon, lat)
+    assert not columns_swapped(lat, lon)
+
+
+def test_a_point_simply_elsewhere_is_not_called_swapped() -> None:
+    assert not columns_swapped(*OUTSIDE_SWEDEN["Oslo"])
+    assert not columns_swapped(0.0, 0.0)
+
+
+def test_sweden_area_from_a_geometry_or_a_feature(tmp_path: Path) -> None:
+    square = {"type": "Polygon", "coordinates": [[[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]]}
+    for content in (square, {"type": "Feature", "properties": {}, "geometry": square}):
+        path = tmp_path / "area.geojson"
+        path.write_text(json.dumps(content), encoding="utf-8")
+        area = SwedenArea.from_file(path)
+        assert area.contains(0.5, 0.5)
+        assert not area.contains(1.5, 0.5)
+    with pytest.raises(ValueError, match="Polygon"):
+        SwedenArea({"type": "Point", "coordinates": [0, 0]})
 
 
 # --- parse_coordinates ------------------------------------------------------------------------

@@ -263,11 +263,14 @@ def test_an_unreadable_photo_with_exif_is_flagged_and_not_stored(tmp_path):
     with pytest.raises(attachments.AttachmentProblem):
         attachments.copy_out(tmp_path / "old-store", sha256, tmp_path / "copy.jpg")
     assert not (tmp_path / "copy.jpg").exists()
-    # Bytes that only start like a JPEG and carry no metadata are stored as before.
+    # Bytes that only start like a JPEG carry no metadata, but are no photo either
+    # (domain.photo_check): refused too, and nothing is stored.
     plain = tmp_path / "not-really.jpg"
     plain.write_bytes(b"\xff\xd8\xff\xe0 not really a jpeg " * 20)
     assert not strip_metadata(plain.read_bytes()).unremoved
-    attachments.store_file(tmp_path / "store", plain, frozenset())
+    with pytest.raises(attachments.AttachmentProblem):
+        attachments.store_file(tmp_path / "store", plain, frozenset())
+    assert not list((tmp_path / "store").glob("??/*"))
 
 
 TIFF_TAGS = {271: "Make", 272: "Model", 315: "Artist", 700: "XMP", 33723: "IPTC",

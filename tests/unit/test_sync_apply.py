@@ -3,6 +3,7 @@
 import logging
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from sqlalchemy import func, select
 
 from lagesbild_desktop.db import records
@@ -13,11 +14,12 @@ from lagesbild_desktop.db.models import (
     Measure,
     Observation,
     Outbox,
+    QuarantinedChange,
 )
 from lagesbild_desktop.domain.measure import MeasureInput
 from lagesbild_desktop.domain.observation import ObservationInput
 from lagesbild_desktop.services import measures, observations
-from lagesbild_desktop.sync import protocol
+from lagesbild_desktop.sync import protocol, rows
 from lagesbild_desktop.sync.apply import apply_changes
 
 WHEN = datetime(2026, 11, 20, 21, 30, tzinfo=UTC)
@@ -40,7 +42,10 @@ def server_row(record, **changes):
     return row
 
 
-def change(table, row_id, row, *, seq, deleted=False, owner="org", sharing="partners"):
+ORG = "6f1c0b52-3d1e-4c55-9a57-0c5d3b1d2a10"
+
+
+def change(table, row_id, row, *, seq, deleted=False, owner=ORG, sharing="partners"):
     return protocol.Change(seq=seq, table=table, row_id=row_id, rev=seq, deleted=deleted,
                            owner_org_id=owner, sharing=sharing, row=row)
 
@@ -146,19 +151,83 @@ def test_unknown_tables_and_fields_are_logged_and_skipped(db, actor, caplog):
     assert "weather" in caplog.text
 
 
-def test_a_row_the_schema_cannot_hold_is_skipped_and_the_rest_of_the_page_applies(db, actor):
+def test_a_row_this_device_cannot_store_is_kept_aside_and_the_rest_of_the_page_applies(
+        db, actor):
     view = observations.create_observation(db, actor, draft())
     with db.session() as session:
         row = server_row(session.get(Observation, view.id))
-    broken = dict(row, latitude=None)  # NOT NULL locally
-    new = new_id()
+    broken, new = new_id(), new_id()
     with db.transaction() as session:
         outcome = apply_changes(session, [
-            change("observation", new_id(), broken, seq=1, owner=actor.org_id),
-            change("observation", new, row, seq=2, owner=actor.org_id)])
-    assert (outcome.applied, outcome.skipped) == (1, 1)
+            change("observation", broken, dict(row, latitude=None), seq=1,
+                   owner=actor.org_id),  # NOT NULL locally
+            change("observation", new, row, seq=2, owner=actor.org_id)],
+            server_url="https://server")
+    assert (outcome.applied, outcome.skipped, outcome.quarantined) == (1, 0, 1)
     with db.session() as session:
         assert session.get(Observation, new) is not None
+        assert session.get(Observation, broken) is None
+        [kept] = session.scalars(select(QuarantinedChange))
+        assert (kept.table_name, kept.row_id, kept.seq) == ("observation", broken, 1)
+        assert kept.server_url == "https://server"
+        assert kept.change["row"]["latitude"] is None  # the raw values, as received
+        assert "latitude" in kept.reason
+
+
+def test_a_row_the_local_database_refuses_is_kept_aside(db, actor, monkeypatch):
+    """A value the schema let through but a local constraint refuses (here NOT NULL, with
+    the schema check switched off) is kept aside too, in a page that is retried row by row."""
+    monkeypatch.setattr(rows, "check_pulled_row", lambda table, row: None)
+    view = observations.create_observation(db, actor, draft())
+    with db.session() as session:
+        row = server_row(session.get(Observation, view.id))
+    broken, good = new_id(), new_id()
+    with db.transaction() as session:
+        outcome = apply_changes(session, [
+            change("observation", good, row, seq=1, owner=actor.org_id),
+            change("observation", broken, dict(row, latitude=None), seq=2,
+                   owner=actor.org_id)])
+    assert (outcome.applied, outcome.quarantined) == (1, 1)
+    with db.session() as session:
+        [kept] = session.scalars(select(QuarantinedChange))
+        assert kept.row_id == broken
+        assert kept.reason.startswith("the local database refused it")
+        assert session.get(Observation, good) is not None
+
+
+def test_a_later_good_change_of_a_kept_aside_row_replaces_it(db, actor):
+    view = observations.create_observation(db, actor, draft())
+    with db.session() as session:
+        row = server_row(session.get(Observation, view.id))
+    row_id = new_id()
+    with db.transaction() as session:
+        apply_changes(session, [change("observation", row_id, dict(row, severity=10**30),
+                                       seq=1, owner=actor.org_id)])
+        apply_changes(session, [change("observation", row_id, dict(row, severity="high"),
+                                       seq=2, owner=actor.org_id)])
+    with db.session() as session:
+        [kept] = session.scalars(select(QuarantinedChange))
+        assert kept.seq == 2  # one entry per row: the latest
+    with db.transaction() as session:
+        outcome = apply_changes(session, [change("observation", row_id, row, seq=3,
+                                                 owner=actor.org_id)])
+    assert (outcome.applied, outcome.quarantined) == (1, 0)
+    with db.session() as session:
+        assert session.scalar(select(func.count()).select_from(QuarantinedChange)) == 0
+        assert session.get(Observation, row_id) is not None
+
+
+@pytest.mark.parametrize("envelope", [
+    {"row_id": "not-a-uuid"}, {"owner_org_id": "org"}, {"sharing": "everyone"}])
+def test_a_change_with_a_bad_envelope_is_kept_aside(db, actor, envelope):
+    view = observations.create_observation(db, actor, draft())
+    with db.session() as session:
+        row = server_row(session.get(Observation, view.id))
+    bad = change("observation", new_id(), row, seq=1, owner=actor.org_id).model_copy(
+        update=envelope)
+    with db.transaction() as session:
+        outcome = apply_changes(session, [bad])
+    assert (outcome.applied, outcome.quarantined) == (0, 1)
 
 
 def test_a_large_page_goes_in_per_table_and_field_set_with_the_same_result(db, actor):

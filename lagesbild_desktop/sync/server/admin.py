@@ -80,11 +80,9 @@ def add_org(store: Store, name: str, kind: str, *, org_id: str | None = None,
     if find_organisation(store, name) is not None:
         raise AdminError(f"an organisation called {name!r} exists already")
     org_id = org_id or organisation_id(name)
-    system = auth.Principal(user_id="", username="(admin command)", org_id=org_id,
-                            role="admin", device_id="server")
     op = protocol.Op(op_id=str(uuid.uuid4()), table="organisation", row_id=org_id,
                      op="upsert", fields={"name": name, "kind": code})
-    [result] = push.push(store, system, [op], now or utcnow())
+    [result] = push.push(store, auth.SERVER_ADMIN, [op], now or utcnow())
     if result.status != "applied":
         raise AdminError(f"could not add the organisation: {result.reason}")
     log.info("organisation %s (%s) added as %s", name, code, org_id)

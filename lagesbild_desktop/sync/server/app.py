@@ -16,17 +16,16 @@ from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, FastAPI, Header, Query, Request, Response
-from fastapi import Path as PathParameter
+from fastapi import Path as PathParam
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from lagesbild_desktop.sync import protocol
-from lagesbild_desktop.sync.server import auth, envelope, pull, push
+from lagesbild_desktop.sync.server import auth, blob_access, envelope, pull, push
 from lagesbild_desktop.sync.server.blobs import BlobStore, ContentRange
 from lagesbild_desktop.sync.server.errors import (
     ApiError,
@@ -35,7 +34,6 @@ from lagesbild_desktop.sync.server.errors import (
     responses,
     validation_error_handler,
 )
-from lagesbild_desktop.sync.server.models import Record
 from lagesbild_desktop.sync.server.store import Store, utcnow
 
 log = logging.getLogger(__name__)
@@ -44,6 +42,44 @@ log = logging.getLogger(__name__)
 # OpenAPI by envelope.openapi; a route names only its own.
 BEARER = HTTPBearer(auto_error=False, scheme_name="bearer",
                     description="The access token from /v1/auth/token or /v1/auth/refresh.")
+
+# The blob routes' answers, all in the OpenAPI (docs/sync-protocol.md, "Attachments").
+BlobName = Annotated[str, PathParam(
+    pattern=protocol.SHA256_PATTERN, description="the blob's sha256, lower-case hex")]
+_OFFSET_HEADERS = {
+    protocol.UPLOAD_COMPLETE_HEADER: {"description": "1: the whole blob is there; 0: the "
+                                      "caller's own upload is unfinished",
+                                      "schema": {"type": "string", "enum": ["0", "1"]}},
+    protocol.UPLOAD_OFFSET_HEADER: {"description": "bytes stored",
+                                    "schema": {"type": "integer"}}}
+_NOT_FOUND = "no such blob, or none the caller may read or uploaded itself"
+BLOB_HEAD_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "the blob, or the caller's unfinished upload of it",
+          "headers": _OFFSET_HEADERS},
+    400: {"model": protocol.ErrorBody, "description": "not a lower-case sha256"},
+    404: {"description": _NOT_FOUND + " (no body: a HEAD answer)"},
+}
+BLOB_PUT_RESPONSES: dict[int | str, dict[str, object]] = {
+    400: {"model": protocol.ErrorBody,
+          "description": "bad name, or Content-Range missing, malformed or not the body's"},
+    409: {"model": protocol.ErrorBody,
+          "description": "hash_mismatch: the finished upload does not hash to its name"},
+    413: {"model": protocol.ErrorBody, "description": "too_large: a chunk over 1 MiB"},
+    416: {"model": protocol.ErrorBody,
+          "description": "bad_range: the chunk does not start at the stored offset",
+          "headers": {protocol.UPLOAD_OFFSET_HEADER: _OFFSET_HEADERS[
+              protocol.UPLOAD_OFFSET_HEADER]}},
+}
+BLOB_PUT_BODY: dict[str, object] = {"requestBody": {"required": True, "content": {
+    "application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}}
+_BYTES = {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}
+BLOB_GET_RESPONSES: dict[int | str, dict[str, object]] = {
+    200: {"description": "the bytes", "content": _BYTES},
+    206: {"description": "the bytes asked for by a Range header", "content": _BYTES},
+    400: {"model": protocol.ErrorBody, "description": "not a lower-case sha256"},
+    404: {"model": protocol.ErrorBody, "description": _NOT_FOUND},
+    416: {"description": "the Range asked for lies outside the blob"},
+}
 
 
 @dataclass
@@ -80,13 +116,6 @@ def current_principal(
 
 
 PrincipalDep = Annotated[auth.Principal, Depends(current_principal)]
-# The route reads the chunk itself, so FastAPI knows no body to document.
-CHUNK_BODY = {"required": True, "description": "At most 1 MiB of the file.",
-              "content": {"application/octet-stream": {
-                  "schema": {"type": "string", "format": "binary"}}}}
-Sha256 = Annotated[str, PathParameter(pattern="^[0-9a-f]{64}$",
-                                     description="The file's lower-case sha256.")]
-
 
 def create_app(database_url: str, blob_dir: Path, *,
                access_ttl: timedelta = timedelta(seconds=protocol.ACCESS_TOKEN_SECONDS),
@@ -147,7 +176,7 @@ def _routes(app: FastAPI) -> None:
             # The same new device signed in twice at once; the other one registered it.
             with state.store.write(seq_lock=False) as session:
                 answer = auth.login(session, user_id, body, state.tokens, state.clock())
-        log.info("%s signed in on device %s", body.username, body.device_id)
+        log.info("%s signed in on device %s", body.username, answer.device_id)
         return answer
 
     @app.post(f"{prefix}/auth/refresh", response_model=protocol.TokenResponse,
@@ -175,24 +204,29 @@ def _routes(app: FastAPI) -> None:
         content = pull.pull(state.store, principal, since, limit)
         return Response(content=content, media_type="application/json")
 
-    @app.head(f"{prefix}/blobs/{{sha256}}",
-              responses={404: {"description": "No upload of this blob has started."}})
-    def blob_head(sha256: Sha256, state: StateDep, principal: PrincipalDep) -> Response:
-        status = state.blobs.status(_checked(sha256))
-        if status is None:
+    @app.head(f"{prefix}/blobs/{{sha256}}", responses=BLOB_HEAD_RESPONSES)
+    def blob_head(sha256: BlobName, state: StateDep, principal: PrincipalDep) -> Response:
+        size = state.blobs.size(sha256)
+        if size is not None:
+            with state.store.read() as session:
+                known = blob_access.known_to(session, principal, sha256)
+            if known:
+                return Response(status_code=200, headers={
+                    protocol.UPLOAD_COMPLETE_HEADER: "1", protocol.UPLOAD_OFFSET_HEADER: str(size)})
+        # Only the caller's own unfinished upload is told; any other blob, stored or
+        # not, is answered as one that does not exist.
+        offset = state.blobs.offset(sha256, principal.device_id)
+        if offset is None:
             return Response(status_code=404)
-        headers = {protocol.UPLOAD_COMPLETE_HEADER: "1" if status.complete else "0",
-                   protocol.UPLOAD_OFFSET_HEADER: str(status.offset)}
-        return Response(status_code=200, headers=headers)
+        return Response(status_code=200, headers={
+            protocol.UPLOAD_COMPLETE_HEADER: "0", protocol.UPLOAD_OFFSET_HEADER: str(offset)})
 
     @app.put(f"{prefix}/blobs/{{sha256}}", response_model=protocol.BlobStatus,
-             responses=responses("read_only", "bad_range", "hash_mismatch"),
-             openapi_extra={"requestBody": CHUNK_BODY})
-    async def blob_put(sha256: Sha256, request: Request, state: StateDep,
+             responses=BLOB_PUT_RESPONSES, openapi_extra=BLOB_PUT_BODY)
+    async def blob_put(sha256: BlobName, request: Request, state: StateDep,
                        principal: PrincipalDep,
-                       content_range: Annotated[str, Header(
-                           pattern=r"^bytes [0-9]+-[0-9]+/[0-9]+$", max_length=100,
-                           description="The chunk's bytes: `bytes START-END/TOTAL`.")],
+                       content_range: Annotated[str | None, Header(
+                           description="bytes START-END/TOTAL of this chunk")] = None,
                        ) -> protocol.BlobStatus:
         if principal.role == "read_only":
             raise ApiError("read_only")
@@ -200,24 +234,19 @@ def _routes(app: FastAPI) -> None:
         if int(request.headers.get("content-length") or 0) > protocol.MAX_CHUNK_BYTES:
             raise ApiError("too_large")
         chunk = await request.body()
-        return await run_in_threadpool(state.blobs.put_chunk, _checked(sha256), span, chunk)
+        status = await run_in_threadpool(state.blobs.put_chunk, sha256, span, chunk,
+                                         principal.device_id)
+        if status.complete:
+            await run_in_threadpool(blob_access.record_upload, state.store, principal,
+                                    sha256, state.clock())
+        return status
 
     @app.get(f"{prefix}/blobs/{{sha256}}", response_class=FileResponse,
-             responses=responses("not_found"))
-    def blob_get(sha256: Sha256, state: StateDep, principal: PrincipalDep) -> FileResponse:
-        sha = _checked(sha256)
+             responses=BLOB_GET_RESPONSES)
+    def blob_get(sha256: BlobName, state: StateDep, principal: PrincipalDep) -> FileResponse:
         with state.store.read() as session:
-            allowed = session.scalar(
-                select(Record.row_id).where(
-                    Record.table_name == "attachment", Record.blob_sha256 == sha,
-                    pull.visible_to(principal)).limit(1))
-        path = state.blobs.path(sha)
-        if allowed is None or not path.exists():
+            allowed = blob_access.readable(session, principal, sha256)
+        path = state.blobs.path(sha256)
+        if not allowed or not path.exists():
             raise ApiError("not_found")
         return FileResponse(path, media_type="application/octet-stream")
-
-
-def _checked(sha: str) -> str:
-    if not protocol.is_sha256(sha):
-        raise ApiError("bad_request", message_en="The blob name is not a lower-case sha256.")
-    return sha

@@ -6,6 +6,7 @@ import hashlib
 import json
 import logging
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -42,13 +43,24 @@ def token_hash(token: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Principal:
-    """Who is calling: the user, their organisation and role, and the device."""
+    """Who is calling: the user, their organisation and role, and the device.
+
+    `server` marks the server's own administrator (the admin commands, `SERVER_ADMIN`):
+    no account, no organisation, and the only one who adds organisations and may change
+    any of them. Roles of accounts never make one: an account's `admin` is its own
+    organisation's administrator.
+    """
 
     user_id: str
     username: str
     org_id: str
     role: str
     device_id: str
+    server: bool = False
+
+
+SERVER_ADMIN = Principal(user_id="", username="(server admin)", org_id="", role="admin",
+                         device_id="server", server=True)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,11 +87,26 @@ def check_password(session: Session, username: str, password: str) -> str:
 
 def login(session: Session, user_id: str, request: protocol.TokenRequest,
           settings: TokenSettings, now: datetime) -> protocol.TokenResponse:
-    """Register or update the device and give it tokens, after `check_password`."""
+    """Register or update the device and give it tokens, after `check_password`.
+
+    A device id belongs to the account that first used it. Another account naming it
+    gets a device of its own (told in the answer's `device_id`), the same one each time
+    it names that id; the first account's device and tokens are left alone.
+    """
     user = session.get(User, user_id)
     if user is None or not user.active:
         raise ApiError("bad_credentials")
     device = session.get(Device, request.device_id)
+    if device is not None and device.user_id != user.id:
+        device = session.scalar(select(Device).where(
+            Device.user_id == user.id, Device.asked_as == request.device_id))
+        if device is None:
+            device = Device(id=str(uuid.uuid4()), name=request.device_name[:200],
+                            user_id=user.id, registered_at=now, last_seen_at=now,
+                            revoked_at=None, asked_as=request.device_id)
+            session.add(device)
+            log.info("device id %s is another account's: %s gets device %s", request.device_id,
+                     user.username, device.id)
     if device is None:
         device = Device(id=request.device_id, name=request.device_name[:200], user_id=user.id,
                         registered_at=now, last_seen_at=now, revoked_at=None)
@@ -88,13 +115,10 @@ def login(session: Session, user_id: str, request: protocol.TokenRequest,
     elif device.revoked_at is not None:
         raise ApiError("device_revoked")
     else:
-        if device.user_id != user.id:
-            # Another person signs in on this device: the old person's tokens end here.
-            session.execute(delete(Token).where(Token.device_id == device.id))
-        device.user_id = user.id
         device.last_seen_at = now
         if request.device_name:
             device.name = request.device_name[:200]
+    session.flush()  # a second sign-in registering the same device at once fails here
     return _issue(session, user, device.id, settings, now)
 
 
@@ -112,7 +136,10 @@ def refresh(session: Session, request: protocol.RefreshRequest, settings: TokenS
     user = session.get(User, token.user_id)
     if user is None or not user.active:
         raise ApiError("bad_credentials")
-    # Rotation: a refresh token works once.
+    # Rotation: a refresh token works once, and the access token issued with it ends
+    # now, not when it expires (whoever holds a copy of it is out at once).
+    session.execute(delete(Token).where(Token.kind == "access",
+                                        Token.issued_with == token.token_hash))
     session.delete(token)
     device.last_seen_at = now
     return _issue(session, user, device.id, settings, now)
@@ -125,7 +152,8 @@ def _issue(session: Session, user: User, device_id: str, settings: TokenSettings
     session.execute(delete(Token).where(Token.device_id == device_id, Token.expires_at <= now))
     session.add_all([
         Token(token_hash=token_hash(access), kind="access", user_id=user.id,
-              device_id=device_id, expires_at=now + settings.access_ttl),
+              device_id=device_id, expires_at=now + settings.access_ttl,
+              issued_with=token_hash(refresh_token)),
         Token(token_hash=token_hash(refresh_token), kind="refresh", user_id=user.id,
               device_id=device_id, expires_at=now + settings.refresh_ttl),
     ])
@@ -140,7 +168,8 @@ def _issue(session: Session, user: User, device_id: str, settings: TokenSettings
         user=protocol.UserInfo(id=user.id, username=user.username,
                                display_name=user.display_name, org_id=user.org_id,
                                role=user.role),
-        organisation=protocol.OrganisationInfo(id=user.org_id, name=org_name, kind=org_kind))
+        organisation=protocol.OrganisationInfo(id=user.org_id, name=org_name, kind=org_kind),
+        device_id=device_id)
 
 
 def authenticate(session: Session, token: str | None, now: datetime) -> Principal:

@@ -1,7 +1,11 @@
 """Attachment bytes, content-addressed by sha256: chunked, resumable uploads, hash checked.
 
-Finished blobs live in `ROOT/ab/abcdef…`; unfinished uploads in `ROOT/partial/abcdef…`,
-so a half-sent photo is never served. A chunk must start where the stored part ends.
+Finished blobs live in `ROOT/ab/abcdef…`; unfinished uploads in
+`ROOT/partial/abcdef….UPLOADER` (one per uploading device), so a half-sent photo is
+never served and no device learns of another's upload. A chunk must start where the
+uploader's stored part ends. Every uploader sends all the bytes, also of a blob stored
+already: the hash of what it sent is its proof of holding them (blob_access.py), and
+the answers are the same as for a new blob, so a PUT tells no one what exists.
 """
 
 from __future__ import annotations
@@ -61,23 +65,30 @@ class BlobStore:
     def path(self, sha: str) -> Path:
         return self.root / sha[:2] / sha
 
-    def _partial(self, sha: str) -> Path:
-        return self.partial_dir / sha
+    def _partial(self, sha: str, uploader: str) -> Path:
+        # The uploader's id is any text the client chose: hashed into a safe file name.
+        return self.partial_dir / f"{sha}.{hashlib.sha256(uploader.encode()).hexdigest()[:16]}"
 
     def _lock(self, sha: str) -> threading.Lock:
         with self._guard:
             return self._locks.setdefault(sha, threading.Lock())
 
-    def status(self, sha: str) -> protocol.BlobStatus | None:
-        """Complete, partly uploaded (offset), or None when nothing is stored."""
-        if self.path(sha).exists():
-            return protocol.BlobStatus(offset=self.path(sha).stat().st_size, complete=True)
-        partial = self._partial(sha)
-        if partial.exists():
-            return protocol.BlobStatus(offset=partial.stat().st_size, complete=False)
-        return None
+    def size(self, sha: str) -> int | None:
+        """The size of the finished blob, or None when it is not (completely) here."""
+        try:
+            return self.path(sha).stat().st_size
+        except FileNotFoundError:
+            return None
 
-    def put_chunk(self, sha: str, span: ContentRange, chunk: bytes) -> protocol.BlobStatus:
+    def offset(self, sha: str, uploader: str) -> int | None:
+        """How much of `uploader`'s unfinished upload is stored (None: nothing)."""
+        try:
+            return self._partial(sha, uploader).stat().st_size
+        except FileNotFoundError:
+            return None
+
+    def put_chunk(self, sha: str, span: ContentRange, chunk: bytes,
+                  uploader: str) -> protocol.BlobStatus:
         if len(chunk) > protocol.MAX_CHUNK_BYTES:
             raise ApiError("too_large")
         if len(chunk) != span.end - span.start + 1:
@@ -86,14 +97,9 @@ class BlobStore:
         # The thread lock orders this process's requests; the file lock orders several
         # server processes sharing one blob folder (behind a load balancer).
         with self._lock(sha):
-            done = self.path(sha)
-            if done.exists():
-                return protocol.BlobStatus(offset=done.stat().st_size, complete=True)
-            partial = self._partial(sha)
+            partial = self._partial(sha, uploader)
             with partial.open("ab") as file:
                 _lock_file(file)
-                if done.exists():  # another process finished it meanwhile
-                    return protocol.BlobStatus(offset=done.stat().st_size, complete=True)
                 offset = file.seek(0, os.SEEK_END)
                 if span.start != offset:
                     if offset == 0:
@@ -118,6 +124,10 @@ class BlobStore:
             log.warning("upload of blob %s did not match its hash; discarded", sha)
             raise ApiError("hash_mismatch")
         target = self.path(sha)
+        if target.exists():
+            # Stored already (another uploader): these bytes only proved the sender has them.
+            partial.unlink()
+            return protocol.BlobStatus(offset=size, complete=True)
         target.parent.mkdir(parents=True, exist_ok=True)
         os.replace(partial, target)
         log.info("blob %s stored (%d bytes)", sha, size)

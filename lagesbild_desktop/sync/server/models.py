@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     false,
 )
 from sqlalchemy.engine import Dialect
@@ -82,6 +83,10 @@ class Record(Base):
     deleted: Mapped[bool] = mapped_column(Boolean, default=False)
     # For attachments: the blob they reference, so GET /blobs can be authorised.
     blob_sha256: Mapped[str | None] = mapped_column(String(64), index=True)
+    # For attachments: the organisation whose upload of the blob this attachment serves
+    # (its author's, or the one whose photo the author could already read when setting
+    # it); GET /blobs serves the blob through it only once that organisation uploaded it.
+    blob_org: Mapped[str | None] = mapped_column(ID)
     # For attachments: their observation, whose owner and sharing they follow.
     parent_id: Mapped[str | None] = mapped_column(ID, index=True)
     # Who could see an earlier revision, so a pull can withdraw the row from them once
@@ -144,6 +149,22 @@ class ConflictRecord(Base):
     __table_args__ = (Index("ix_conflict_row", "table_name", "row_id"),)
 
 
+class BlobUpload(Base):
+    """An organisation that uploaded a blob completely (and who of it did so first).
+
+    A blob is served only through attachments whose `blob_org` is here for it, so naming
+    a sha256 gives no one the bytes; only uploading them does.
+    """
+
+    __tablename__ = "blob_upload"
+
+    sha256: Mapped[str] = mapped_column(String(64), primary_key=True)
+    org_id: Mapped[str] = mapped_column(ID, primary_key=True)
+    user_id: Mapped[str | None] = mapped_column(ID)
+    device_id: Mapped[str | None] = mapped_column(ID)
+    at: Mapped[datetime]
+
+
 class User(Base):
     __tablename__ = "user_account"
 
@@ -168,6 +189,11 @@ class Device(Base):
     registered_at: Mapped[datetime]
     last_seen_at: Mapped[datetime]
     revoked_at: Mapped[datetime | None]
+    # The id the device asked for when it was another account's (a device id belongs to
+    # the account that first used it): the same account asking again gets this device.
+    asked_as: Mapped[str | None] = mapped_column(ID)
+
+    __table_args__ = (UniqueConstraint("user_id", "asked_as"),)
 
 
 class Token(Base):
@@ -180,3 +206,6 @@ class Token(Base):
     user_id: Mapped[str] = mapped_column(ID, ForeignKey("user_account.id"))
     device_id: Mapped[str] = mapped_column(ID, ForeignKey("device.id"), index=True)
     expires_at: Mapped[datetime] = mapped_column(index=True)
+    # For an access token: the hash of the refresh token issued with it. Using that
+    # refresh token ends this access token at once.
+    issued_with: Mapped[str | None] = mapped_column(String(64), index=True)

@@ -10,14 +10,19 @@ A row the caller may not see now but could see at an earlier revision (it was sh
 once, or the caller's organisation owned it) is sent as a withdrawal: no values, only
 "delete your copy". Who could see it is kept on the row at every write (`ever_shared`,
 `former_owners`), so this costs no lookup per row. A row the caller's organisation never
-could see is never announced, not even by its id.
+could see is never announced, not even by its id: also not as a link of a measure it
+may see, so a measure's `observation_ids` are sent without the observations the caller
+may not see (`_hidden_links`; the server keeps the whole list, push.py keeps a partner's
+edit from unlinking them).
 """
 
 from __future__ import annotations
 
 import json
+from typing import Any
 
-from sqlalchemy import ColumnElement, or_, select
+from sqlalchemy import ColumnElement, not_, or_, select
+from sqlalchemy.orm import Session
 
 from lagesbild_desktop.sync import protocol
 from lagesbild_desktop.sync.server.auth import Principal
@@ -54,15 +59,16 @@ def pull(store: Store, principal: Principal, since: int, limit: int) -> bytes:
             .order_by(Record.rev)
             .limit(limit + 1)
         ).all()
-    more = len(rows) > limit
-    rows = rows[:limit]
+        more = len(rows) > limit
+        rows = rows[:limit]
+        data = _hidden_links(session, principal, rows)
     next_seq = rows[-1].rev if more else high
     dumps = json.dumps
     parts = [
         f'{{"seq":{r.rev},"table":{dumps(r.table_name)},"row_id":{dumps(r.row_id)},'
         f'"rev":{r.rev},"deleted":{"true" if r.deleted else "false"},'
         f'"owner_org_id":{dumps(r.owner_org_id)},"sharing":{dumps(r.sharing)},'
-        f'"row":{r.data}}}'
+        f'"row":{data.get((r.table_name, r.row_id), r.data)}}}'
         if r.visible else
         # Deleted as well, so a client that predates `withdrawn` takes it as a tombstone.
         f'{{"seq":{r.rev},"table":{dumps(r.table_name)},"row_id":{dumps(r.row_id)},'
@@ -73,3 +79,31 @@ def pull(store: Store, principal: Principal, since: int, limit: int) -> bytes:
     text = (f'{{"changes":[{",".join(parts)}],"next":{next_seq},'
             f'"more":{"true" if more else "false"}}}')
     return text.encode()
+
+
+def _hidden_links(session: Session, principal: Principal, rows: Any
+                  ) -> dict[tuple[str, str], str]:
+    """The row text of the page's measures that link observations the caller may not
+    see, without those links (by table and id); only measures with links are parsed."""
+    measures = {r.row_id: r.data for r in rows
+                if r.visible and r.table_name == "measure" and '"observation_ids"' in r.data}
+    if not measures:
+        return {}
+    links: dict[str, list[Any]] = {}
+    for row_id, text in measures.items():
+        value = json.loads(text).get("observation_ids")
+        if isinstance(value, list) and value:
+            links[row_id] = value
+    wanted = sorted({i for ids in links.values() for i in ids if isinstance(i, str)})
+    hidden: set[str] = set()
+    for start in range(0, len(wanted), 500):
+        hidden.update(session.scalars(select(Record.row_id).where(
+            Record.table_name == "observation", Record.row_id.in_(wanted[start:start + 500]),
+            not_(visible_to(principal)))))
+    out: dict[tuple[str, str], str] = {}
+    for row_id, ids in links.items():
+        if hidden.intersection(i for i in ids if isinstance(i, str)):
+            row = json.loads(measures[row_id])
+            row["observation_ids"] = [i for i in ids if i not in hidden]
+            out[("measure", row_id)] = json.dumps(row)
+    return out

@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import insert, or_, select
 from sqlalchemy.orm import Session
 
-from lagesbild_desktop.sync import protocol
+from lagesbild_desktop.sync import protocol, rows
 from lagesbild_desktop.sync.protocol import FieldConflict, Op, OpResult
+from lagesbild_desktop.sync.server import blob_access
 from lagesbild_desktop.sync.server.auth import Principal
 from lagesbild_desktop.sync.server.models import AppliedOp, ConflictRecord, Record, Revision
 from lagesbild_desktop.sync.server.store import SeqAllocator, Store
@@ -49,10 +50,12 @@ BeforeCommit = Callable[[list[int]], None]
 
 
 class Rejected(Exception):
-    def __init__(self, reason: str, detail: str = "") -> None:
+    def __init__(self, reason: str, detail: str = "", *, fields: list[str] | None = None
+                 ) -> None:
         super().__init__(reason)
         self.reason = reason
         self.detail = detail
+        self.fields = fields or []  # named in the Swedish message too
 
 
 def op_digest(op: Op) -> str:
@@ -62,8 +65,11 @@ def op_digest(op: Op) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def rejected(op_id: str, reason: str, detail: str = "") -> OpResult:
+def rejected(op_id: str, reason: str, detail: str = "",
+             fields: list[str] | None = None) -> OpResult:
     english, swedish = REASONS.get(reason, ("The change was rejected.", "Ändringen avvisades."))
+    if fields:
+        swedish = f"{swedish} Fält: {', '.join(fields)}."
     return OpResult(op_id=op_id, status="rejected", reason=reason,
                     message_en=f"{english} {detail}".strip(), message_sv=swedish)
 
@@ -84,13 +90,15 @@ class RowState:
     dirty: bool = False
     ever_shared: bool = False
     former_owners: str = ""  # space-separated organisation ids
+    blob_org: str | None = None  # attachments: whose upload serves the blob (blob_access)
 
     @classmethod
     def load(cls, record: Record) -> RowState:
         return cls(record.table_name, record.row_id, record.owner_org_id, record.sharing,
                    record.rev, record.deleted, json.loads(record.data),
                    json.loads(record.field_seqs), orm=record,
-                   ever_shared=record.ever_shared, former_owners=record.former_owners)
+                   ever_shared=record.ever_shared, former_owners=record.former_owners,
+                   blob_org=record.blob_org)
 
 
 @dataclass
@@ -115,12 +123,20 @@ class Batch:
         by_table: dict[str, set[str]] = {}
         for op in ops:
             by_table.setdefault(op.table, set()).add(op.row_id)
+            parent = op.fields.get("observation_id") if op.table == "attachment" else None
+            if isinstance(parent, str):  # who may attach to it (_authorise_parent)
+                by_table.setdefault("observation", set()).add(parent)
         for table, row_ids in by_table.items():
-            # (table_name, row_id) is the primary key: both columns, so the index is used.
-            for chunk in _chunks(sorted(row_ids), 500):
-                for record in self.session.scalars(select(Record).where(
-                        Record.table_name == table, Record.row_id.in_(chunk))):
-                    self.rows[(record.table_name, record.row_id)] = RowState.load(record)
+            self._load(table, row_ids)
+
+    def _load(self, table: str, row_ids: Iterable[str]) -> None:
+        """The rows not loaded yet into `rows` (those that exist on the server)."""
+        wanted = sorted({r for r in row_ids if (table, r) not in self.rows})
+        # (table_name, row_id) is the primary key: both columns, so the index is used.
+        for chunk in _chunks(wanted, 500):
+            for record in self.session.scalars(select(Record).where(
+                    Record.table_name == table, Record.row_id.in_(chunk))):
+                self.rows[(record.table_name, record.row_id)] = RowState.load(record)
 
     # --- one op ---------------------------------------------------------------------
 
@@ -134,10 +150,12 @@ class Batch:
                 update={"status": "duplicate"})
         try:
             result = self._apply(op)
+            if op.table == "measure" and result.conflicts:
+                result = self._without_hidden_links(result)
         except Rejected as refusal:
             log.info("op %s on %s/%s rejected: %s %s", op.op_id, op.table, op.row_id,
                      refusal.reason, refusal.detail)
-            return rejected(op.op_id, refusal.reason, refusal.detail)
+            return rejected(op.op_id, refusal.reason, refusal.detail, refusal.fields)
         text = result.model_dump_json()
         self.seen[op.op_id] = (digest, text)
         self.applied.append(dict(op_id=op.op_id, digest=digest, result=text,
@@ -145,27 +163,19 @@ class Batch:
         return result
 
     def _apply(self, op: Op) -> OpResult:
-        known = protocol.SYNCED_FIELDS.get(op.table)
-        if known is None:
+        if op.table not in protocol.SYNCED_FIELDS:
             raise Rejected("unknown_table", op.table)
-        fields = {k: v for k, v in op.fields.items() if k not in IGNORED_FIELDS}
-        unknown = sorted(set(fields) - known)
-        if unknown:
-            raise Rejected("bad_fields", "unknown fields: " + ", ".join(unknown))
-        # Both go to columns of their own (a list is no sharing; an id fits String(64)).
-        if "sharing" in fields and not (isinstance(fields["sharing"], str)
-                                        and fields["sharing"] in protocol.SHARING):
-            raise Rejected("bad_fields", f"sharing {fields['sharing']!r}")
-        if "owner_org_id" in fields and not protocol.is_wire_id(fields["owner_org_id"]):
-            raise Rejected("bad_fields", "owner_org_id")
-        try:
-            json.dumps(fields, allow_nan=False)
-        except ValueError:
-            raise Rejected("bad_fields", "a value is not valid JSON (NaN or infinity)") from None
-        catalogue = op.table in protocol.SHARED_CATALOGUE_TABLES
-        if catalogue and self.principal.role != "admin":
+        if not rows.is_id(op.row_id):
+            raise Rejected("bad_fields", "row_id is not a lower-case UUID", fields=["row_id"])
+        if op.table in protocol.SHARED_CATALOGUE_TABLES and self.principal.role != "admin":
             raise Rejected("forbidden", f"only admins change {op.table}")
+        fields = {k: v for k, v in op.fields.items() if k not in IGNORED_FIELDS}
         row = self.rows.get((op.table, op.row_id))
+        creates = row is None and op.op == "upsert" and op.base_rev is None
+        try:
+            rows.check_op_fields(op.table, fields, new_row=creates)
+        except rows.BadValues as bad:
+            raise Rejected("bad_fields", str(bad), fields=bad.fields) from None
         if row is None:
             if op.op == "delete" or op.base_rev is not None:
                 raise Rejected("unknown_row")
@@ -179,17 +189,83 @@ class Batch:
 
     def _authorise_change(self, row: RowState, fields: dict[str, Any]) -> None:
         p = self.principal
-        if row.table in protocol.SHARED_CATALOGUE_TABLES or row.owner_org_id == p.org_id:
+        if row.table == "organisation":
+            # Its own administrator's, or the server's; never another organisation's.
+            if not (p.server or row.row_id == p.org_id):
+                raise Rejected("forbidden", "only its own administrator changes an organisation")
             return
-        if row.sharing != "partners" or p.role not in protocol.PARTNER_EDIT_ROLES:
+        own = row.table in protocol.SHARED_CATALOGUE_TABLES or row.owner_org_id == p.org_id
+        if not own:
+            if row.sharing != "partners" or p.role not in protocol.PARTNER_EDIT_ROLES:
+                raise Rejected("forbidden", "the record belongs to another organisation")
+            if fields.get("owner_org_id", row.owner_org_id) != row.owner_org_id or \
+                    fields.get("sharing", row.sharing) != row.sharing:
+                raise Rejected("forbidden", "only the owner changes ownership or sharing")
+        if row.table == "attachment":
+            changed = {k for k, v in fields.items() if row.data.get(k, _MISSING) != v}
+            if "observation_id" in changed:
+                raise Rejected("forbidden", "a photo stays with its record")
+            if not own and changed - {"deleted_at"}:
+                # Evidence is not substituted: a partner may delete or restore another
+                # organisation's photo, not change it. A new photo is a new attachment.
+                raise Rejected("forbidden", "another organisation's photo cannot be changed")
+        elif row.table == "measure" and "observation_ids" in fields:
+            self._keep_hidden_links(row, fields)
+
+    def _sees(self, row: RowState) -> bool:
+        return row.owner_org_id == self.principal.org_id or row.sharing == "partners"
+
+    def _hidden(self, observation_ids: Iterable[Any]) -> set[str]:
+        """The observations among these that exist here and the pusher may not see."""
+        ids = {i for i in observation_ids if isinstance(i, str)}
+        self._load("observation", ids)
+        return {i for i in ids
+                if (row := self.rows.get(("observation", i))) is not None and not self._sees(row)}
+
+    def _keep_hidden_links(self, row: RowState, fields: dict[str, Any]) -> None:
+        """A partner's list of links lacks the ones it may not see (pull leaves them out):
+        pushing it must not unlink them. They are kept after the pushed ones."""
+        current, pushed = row.data.get("observation_ids"), fields["observation_ids"]
+        if not isinstance(current, list) or not isinstance(pushed, list):
+            return
+        hidden = self._hidden(current)
+        kept = [i for i in current if i in hidden and i not in pushed]
+        if not kept:
+            return
+        merged = pushed + kept
+        fields["observation_ids"] = current if _same_set(merged, current) else merged
+
+    def _without_hidden_links(self, result: OpResult) -> OpResult:
+        """Conflicts tell the pusher the values it met: not the links it may not see."""
+        def visible(value: Any) -> Any:
+            if not isinstance(value, list):
+                return value
+            hidden = self._hidden(value)
+            return [i for i in value if i not in hidden]
+
+        conflicts = [c.model_copy(update={"mine": visible(c.mine), "theirs": visible(c.theirs)})
+                     if c.field == "observation_ids" else c for c in result.conflicts]
+        return result.model_copy(update={"conflicts": conflicts})
+
+    def _authorise_parent(self, observation_id: Any) -> None:
+        """A photo goes on a record the pusher may change: its own organisation's, or a
+        shared one it may edit (never another organisation's internal record). A record
+        the server does not hold (yet) has nothing to protect."""
+        if not isinstance(observation_id, str):
+            return
+        self._load("observation", [observation_id])
+        parent = self.rows.get(("observation", observation_id))
+        p = self.principal
+        if parent is None or parent.owner_org_id == p.org_id:
+            return
+        if parent.sharing != "partners" or p.role not in protocol.PARTNER_EDIT_ROLES:
             raise Rejected("forbidden", "the record belongs to another organisation")
-        if fields.get("owner_org_id", row.owner_org_id) != row.owner_org_id or \
-                fields.get("sharing", row.sharing) != row.sharing:
-            raise Rejected("forbidden", "only the owner changes ownership or sharing")
 
     def _create(self, op: Op, fields: dict[str, Any]) -> OpResult:
         p = self.principal
         if op.table == "organisation":
+            if not p.server:
+                raise Rejected("forbidden", "organisations are added on the server")
             owner, sharing = op.row_id, "partners"
         else:
             owner = fields.setdefault("owner_org_id", p.org_id)
@@ -201,6 +277,8 @@ class Batch:
         if op.table == "measure":
             # Links are sent apart from the columns; a pulled measure always has the list.
             fields.setdefault("observation_ids", [])
+        if op.table == "attachment":
+            self._authorise_parent(fields.get("observation_id"))
         seq = self.seqs.next()
         data = dict(fields)
         stamp = self.now.isoformat()
@@ -210,6 +288,8 @@ class Batch:
         row = RowState(op.table, op.row_id, owner, sharing, seq, data["deleted_at"] is not None,
                        data, {f: [seq, p.device_id] for f in fields}, dirty=True,
                        ever_shared=sharing == "partners")
+        if op.table == "attachment" and isinstance(data.get("sha256"), str):
+            row.blob_org = blob_access.blob_org_for(self.session, p, data["sha256"])
         self.rows[(op.table, op.row_id)] = row
         self._revision(seq, op, fields)
         return OpResult(op_id=op.op_id, status="applied", rev=seq, seq=seq)
@@ -263,6 +343,11 @@ class Batch:
             row.data["updated_by"] = self.principal.user_id
         for name in changed:
             row.field_seqs[name] = [seq, self.principal.device_id]
+        if row.table == "attachment" and isinstance(changed.get("sha256"), str):
+            # Its owner points it at another photo (metadata stripped): served only if
+            # the owner uploaded that one or could read it, as for a new attachment.
+            row.blob_org = blob_access.blob_org_for(self.session, self.principal,
+                                                    changed["sha256"])
         owner = row.data.get("owner_org_id", row.owner_org_id)
         sharing = row.data.get("sharing", row.sharing)
         if (owner, sharing) != (row.owner_org_id, row.sharing) and row.table == "observation":
@@ -305,6 +390,37 @@ class Batch:
                     op="upsert", fields=json.dumps(changed), user_id=self.principal.user_id,
                     device_id=self.principal.device_id, at=self.now))
 
+    def measures_follow(self) -> None:
+        """Measures linking an observation whose owner or sharing changed are sent again.
+
+        Pull sends a measure's links without the observations the caller may not see
+        (pull.py); once one of them is made internal or shared, the list each partner
+        should have changes although the measure does not. A new seq for the measure
+        (its values unchanged) sends it again, with the links filtered anew.
+        """
+        if not self.moved:
+            return
+        moved = sorted(self.moved)
+        for chunk in _chunks(moved, 100):
+            for record in self.session.scalars(select(Record).where(
+                    Record.table_name == "measure",
+                    or_(*(Record.data.contains(f'"{i}"', autoescape=True) for i in chunk)))):
+                self.rows.setdefault(("measure", record.row_id), RowState.load(record))
+        for row in list(self.rows.values()):
+            links = row.data.get("observation_ids") if row.table == "measure" else None
+            if not isinstance(links, list) or self.moved.isdisjoint(
+                    i for i in links if isinstance(i, str)):
+                continue
+            if row.dirty:
+                continue  # changed in this push: sent again anyway
+            seq = self.seqs.next()
+            row.rev, row.dirty = seq, True
+            self.revisions.append(dict(
+                seq=seq, table_name=row.table, row_id=row.row_id, op_id=None, op="upsert",
+                fields=json.dumps({"observation_ids": links}),
+                user_id=self.principal.user_id, device_id=self.principal.device_id,
+                at=self.now))
+
     def _revision(self, seq: int, op: Op, changed: dict[str, Any]) -> None:
         self.revisions.append(dict(
             seq=seq, table_name=op.table, row_id=op.row_id, op_id=op.op_id, op=op.op,
@@ -328,6 +444,7 @@ class Batch:
             values = dict(
                 owner_org_id=row.owner_org_id, sharing=row.sharing, rev=row.rev,
                 deleted=row.deleted, blob_sha256=_blob_of(row), parent_id=_parent_of(row),
+                blob_org=row.blob_org,
                 ever_shared=row.ever_shared, former_owners=row.former_owners,
                 data=json.dumps(row.data), field_seqs=json.dumps(row.field_seqs))
             if row.orm is None:
@@ -346,6 +463,13 @@ class Batch:
             self.session.execute(insert(ConflictRecord), self.conflicts)
         self.seqs.finish()
         return [r["seq"] for r in self.revisions]
+
+
+def _same_set(a: list[Any], b: list[Any]) -> bool:
+    try:
+        return set(a) == set(b)
+    except TypeError:  # an unhashable value: not the same list of ids
+        return False
 
 
 def _blob_of(row: RowState) -> str | None:
@@ -373,6 +497,7 @@ def push(store: Store, principal: Principal, ops: list[Op], now: datetime,
         batch.preload(ops)
         results = [batch.apply(op) for op in ops]
         batch.attachments_follow()
+        batch.measures_follow()
         seqs = batch.flush()
         if before_commit is not None:
             before_commit(seqs)
