@@ -117,14 +117,16 @@ Masking changes the file only ("[personnummer]"), never the stored records.
 """
 
 
-def add_personal_data(parser: argparse.ArgumentParser) -> None:
+def add_personal_data(parser: argparse.ArgumentParser, verb: str = "write") -> None:
+    """--mask-personal-data / --keep-personal-data; `verb` is what the command does with
+    the text ("write" for an export, "store" for an import)."""
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--mask-personal-data", dest="personal_data", action="store_const",
                        const="mask", default="refuse",
-                       help="write personal data found in the free text as labels such as "
+                       help=f"{verb} personal data found in the free text as labels such as "
                             "[personnummer]")
     group.add_argument("--keep-personal-data", dest="personal_data", action="store_const",
-                       const="keep", help="write personal data found unchanged")
+                       const="keep", help=f"{verb} personal data found unchanged")
 
 
 IMPORT_PERSONAL_DATA_HELP = """\
@@ -134,16 +136,6 @@ numbers, e-mail addresses and licence plates, as on export. Each finding is prin
 standard error. Without --mask-personal-data or --keep-personal-data nothing is imported
 when something is found (exit status 1).
 """
-
-
-def add_import_personal_data(parser: argparse.ArgumentParser) -> None:
-    group = parser.add_mutually_exclusive_group()
-    group.add_argument("--mask-personal-data", dest="personal_data", action="store_const",
-                       const="mask", default="refuse",
-                       help="store personal data found in the free text as labels such as "
-                            "[personnummer]")
-    group.add_argument("--keep-personal-data", dest="personal_data", action="store_const",
-                       const="keep", help="store personal data found unchanged")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -265,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="map other headers: 'Händelse=kategori,Lat=latitud,...'")
     imp.add_argument("--allow-outside-sweden", action="store_true",
                      help="import positions outside Sweden too (each is printed as a warning)")
-    add_import_personal_data(imp)
+    add_personal_data(imp, verb="store")
 
     sync = commands.add_parser(
         "sync", help="exchange changes and photos with the sync server",
