@@ -172,6 +172,13 @@ class TokenResponse(_Body):
 
 # --- push -----------------------------------------------------------------------------
 
+def _names_without_nul(schema: dict[str, Any]) -> None:
+    """A field name's NUL rule in the OpenAPI as `propertyNames` (pydantic writes a key's
+    pattern as `patternProperties`, which lets any other name through)."""
+    schema.pop("patternProperties", None)
+    schema["propertyNames"] = {**schema.get("propertyNames", {}), **_NO_NUL}
+
+
 class Op(_Body):
     """One local change; exactly an outbox row of db/models.py."""
 
@@ -181,7 +188,8 @@ class Op(_Body):
     op: OpKind
     # The values are checked per table and field when the op is applied (a bad one
     # rejects that op only); the names here.
-    fields: dict[FieldName, Any] = Field(default_factory=dict)
+    fields: dict[FieldName, Any] = Field(default_factory=dict,
+                                         json_schema_extra=_names_without_nul)
     base_rev: Seq | None = None
     hlc: Hlc = ""
     user_id: Id | None = None

@@ -55,6 +55,15 @@ def test_a_cursor_beyond_the_seq_column_is_refused(rita: Api) -> None:
     assert rita.pull(since=protocol.MAX_SEQ)["changes"] == []
 
 
+@pytest.mark.parametrize("path", ["/v1/sync/pull", "/v1/health"])
+def test_a_query_parameter_the_route_does_not_name_is_refused(rita: Api, path: str) -> None:
+    message = _refused(rita.http.get(path, params={"since": 0, "sinse": 5},
+                                     headers=rita.headers()))
+    assert "'sinse'" in message
+    if path.endswith("pull"):
+        assert rita.pull(since=0, limit=10)["more"] is False
+
+
 def test_a_sharing_that_is_a_list_rejects_that_op(rita: Api) -> None:
     bad = rita.op("observation", str(uuid.uuid4()),
                   observation(rita.org_id, sharing=["partners"]))

@@ -146,7 +146,8 @@ def openapi_document() -> dict[str, object]:
 def _app(lifespan: Callable[[FastAPI], AbstractAsyncContextManager[None]] | None = None
          ) -> FastAPI:
     app = FastAPI(title="Lägesbild sync server", version="1", lifespan=lifespan,
-                  description="The contract is docs/sync-protocol.md.")
+                  description="The contract is docs/sync-protocol.md.",
+                  dependencies=[Depends(envelope.known_query_only)])
     app.add_exception_handler(ApiError, api_error_handler)
     app.add_exception_handler(RequestValidationError, validation_error_handler)
     app.add_exception_handler(StarletteHTTPException, http_error_handler)

@@ -10,14 +10,17 @@ client can meet (the fuzz test, tests/sync/test_server_fuzz.py, holds the server
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.openapi.utils import get_openapi
+from fastapi.routing import APIRoute
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from lagesbild_desktop.sync import protocol
-from lagesbild_desktop.sync.server.errors import describe, error_response
+from lagesbild_desktop.sync.server.errors import ApiError, describe, error_response
 
 BLOB_PREFIX = f"{protocol.API_PREFIX}/blobs/"
 DRAIN_BYTES = 4 * protocol.MAX_BODY_BYTES
@@ -100,6 +103,26 @@ def _replay(messages: list[Message], receive: Receive) -> Receive:
         return await receive()
 
     return replayed
+
+
+def known_query_only(request: Request) -> None:
+    """Refuses a query parameter the route does not name (400 `bad_request`): every value
+    a caller sends is checked, and one the server would silently ignore is a typo."""
+    route = request.scope.get("route")
+    if not isinstance(route, APIRoute):
+        return
+    unknown = sorted(set(request.query_params) - set(_names(route.dependant)))
+    if unknown:
+        names = ", ".join(repr(name[:64]) for name in unknown[:5])
+        raise ApiError("bad_request", message_en=f"Unknown query parameter: {names}.",
+                       message_sv="Begäran har en okänd parameter.")
+
+
+def _names(dependant: Dependant) -> Iterator[str]:
+    """The query parameters of `dependant` and of everything it depends on."""
+    yield from (param.alias for param in dependant.query_params)
+    for sub in dependant.dependencies:
+        yield from _names(sub)
 
 
 # --- the OpenAPI document -------------------------------------------------------------
