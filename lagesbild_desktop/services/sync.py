@@ -27,7 +27,7 @@ from lagesbild_desktop.db.models import (
 from lagesbild_desktop.domain.actor import Actor
 from lagesbild_desktop.services import installation
 from lagesbild_desktop.services.permissions import require
-from lagesbild_desktop.sync import apply, privacy_hold, protocol
+from lagesbild_desktop.sync import apply, privacy_hold, protocol, rows
 from lagesbild_desktop.sync.client import (
     ServerAccount,
     SyncReport,
@@ -288,6 +288,19 @@ class KeptAside:
     values: dict[str, Any]  # the row as received
     received_at: datetime
     record: str = ""  # as describe_record: the local copy it would have changed
+    # The fields whose values break the table's schema; none when the values passed the
+    # check and the local database refused the row (a constraint) or it was unreadable.
+    bad_fields: tuple[str, ...] = ()
+
+
+def _bad_fields(change: dict[str, Any]) -> tuple[str, ...]:
+    try:
+        apply.check_change(protocol.Change.model_validate(change))
+    except rows.BadValues as error:
+        return tuple(error.fields)
+    except (ValueError, TypeError, KeyError):
+        return ()
+    return ()
 
 
 def kept_aside(db: Database) -> list[KeptAside]:
@@ -296,7 +309,8 @@ def kept_aside(db: Database) -> list[KeptAside]:
             QuarantinedChange.received_at, QuarantinedChange.seq))
         return [KeptAside(q.id, q.table_name, q.row_id, q.seq, q.reason,
                           dict(q.change.get("row") or {}), q.received_at,
-                          describe_record(session, q.table_name, q.row_id))
+                          describe_record(session, q.table_name, q.row_id),
+                          _bad_fields(q.change))
                 for q in found]
 
 

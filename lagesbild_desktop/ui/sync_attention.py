@@ -111,6 +111,7 @@ class SyncAttentionDialog(QDialog):
 
         self.kept_table = _table([self.tr("Record"), self.tr("Why it was not stored"),
                                   self.tr("Received values")])
+        self.kept_table.setColumnWidth(1, 230)  # the reason is a sentence, not a word
         self.kept_table.setAccessibleName(self.tr("Received changes not stored"))
         self.retry_kept = QPushButton(self.tr("Try again"))
         self.discard_kept = QPushButton(self.tr("Remove from the list"))
@@ -164,8 +165,10 @@ class SyncAttentionDialog(QDialog):
              str(r.attempts)] for r in self.refused])
         self.tabs.setTabText(0, self.tr("Conflicts ({n})").format(n=len(self.conflicts)))
         self._fill(self.kept_table, [
-            [self._record(k.table_name, k.record or k.row_id), k.reason,
+            [self._record(k.table_name, k.record or k.row_id), self._why_kept(k),
              _value_text(k.values)[:2000]] for k in self.kept])
+        for r, kept in enumerate(self.kept):  # the details as logged, to report them
+            self.kept_table.item(r, 1).setToolTip(kept.reason)
         self.tabs.setTabText(1, self.tr("Needs attention ({n})").format(n=len(self.refused)))
         self.tabs.setTabText(2, self.tr("Not stored ({n})").format(n=len(self.kept)))
         self._update_buttons()
@@ -179,6 +182,12 @@ class SyncAttentionDialog(QDialog):
                 item.setToolTip(text)
                 table.setItem(r, c, item)
         table.resizeRowsToContents()
+
+    def _why_kept(self, kept: sync_service.KeptAside) -> str:
+        if kept.bad_fields:
+            return self.tr("Values this version cannot store: {fields}").format(
+                fields=", ".join(kept.bad_fields))
+        return self.tr("The local database did not accept it (see the tooltip).")
 
     def _record(self, table: str, described: str) -> str:
         kinds = {"observation": self.tr("Observation"), "measure": self.tr("Measure"),

@@ -2791,6 +2791,14 @@ i fjol</translation>
         <translation>Ej sparade ({n})</translation>
     </message>
     <message>
+        <source>Values this version cannot store: {fields}</source>
+        <translation>Värden som den här versionen inte kan spara: {fields}</translation>
+    </message>
+    <message>
+        <source>The local database did not accept it (see the tooltip).</source>
+        <translation>Den lokala databasen tog inte emot den (se verktygstipset).</translation>
+    </message>
+    <message>
         <source>Observation</source>
         <translation>Iakttagelse</translation>
     </message>
@@ -2964,7 +2972,9 @@ i fjol</translation>
     <message numerus="yes">
         <source>%n received not stored</source>
         <translation>
-            <numerusform>%n mottagen ej sparad</numerusform><numerusform>%n mottagna ej sparade</numerusform></translation>
+            <numerusform>%n mottagen ej sparad</numerusform>
+            <numerusform>%n mottagna ej sparade</numerusform>
+        </translation>
     </message>
     <message>
         <source>last synced {when}</source>

@@ -234,7 +234,9 @@ def test_a_received_change_not_stored_is_listed_and_can_be_removed(qtbot, work, 
     dialog = SyncAttentionDialog(work, b.db, b.actor, window)
     qtbot.waitUntil(lambda: dialog.kept_table.rowCount() == 1, timeout=10_000)
     assert dialog.tabs.tabText(2) == "Ej sparade (1)"
-    assert "latitude" in dialog.kept_table.item(0, 1).text()
+    assert dialog.kept_table.item(0, 1).text() == (
+        "Värden som den här versionen inte kan spara: latitude")
+    assert "latitude" in dialog.kept_table.item(0, 1).toolTip()  # the English, as logged
     assert "norr" in dialog.kept_table.item(0, 2).text()  # the raw values, to report them
     assert not dialog.discard_kept.isEnabled()
     dialog.kept_table.selectRow(0)
