@@ -201,8 +201,11 @@ def test_a_municipality_admin_cannot_rename_retype_or_delete_the_police_organisa
     assert renamed["status"] == "applied"
 
 
-def test_a_shared_measure_does_not_reveal_police_internal_observation_ids(
-        sync_server: SyncServer) -> None:
+def police_measure(sync_server: SyncServer, linked: int
+                   ) -> tuple[Api, Api, tuple[str, str, str, str]]:
+    """A police-internal and a shared police observation, a shared police measure linked
+    to both (`linked=2`) or to the shared one only, and an observation of Anna's own:
+    (anna, per, (internal, shared, measure, mine))."""
     _, admin = sync_server
     kommun, polis, anna, per = kommun_and_polis(admin)
     internal, shared, measure = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
@@ -212,10 +215,16 @@ def test_a_shared_measure_does_not_reveal_police_internal_observation_ids(
         per.op("observation", shared, observation(polis, sharing="partners")),
         per.op("measure", measure, {"owner_org_id": polis, "sharing": "partners",
                                     "title": "Belysning", "measure_type": "situational",
-                                    "observation_ids": [internal, shared],
+                                    "observation_ids": [internal, shared][2 - linked:],
                                     "deleted_at": None}),
     ]) + anna.push([anna.op("observation", mine, observation(kommun))])
     assert {r["status"] for r in results} == {"applied"}
+    return anna, per, (internal, shared, measure, mine)
+
+
+def test_a_shared_measure_does_not_reveal_police_internal_observation_ids(
+        sync_server: SyncServer) -> None:
+    anna, per, (internal, shared, measure, mine) = police_measure(sync_server, linked=2)
 
     def links(api: Api) -> list[str]:
         seen, _ = api.pull_all()
@@ -243,19 +252,7 @@ def test_a_shared_measure_does_not_reveal_police_internal_observation_ids(
 
 def test_a_conflict_answer_does_not_reveal_police_internal_observation_ids(
         sync_server: SyncServer) -> None:
-    _, admin = sync_server
-    kommun, polis, anna, per = kommun_and_polis(admin)
-    internal, shared, measure = str(uuid.uuid4()), str(uuid.uuid4()), str(uuid.uuid4())
-    mine = str(uuid.uuid4())
-    results = per.push([
-        per.op("observation", internal, observation(polis, sharing="internal")),
-        per.op("observation", shared, observation(polis, sharing="partners")),
-        per.op("measure", measure, {"owner_org_id": polis, "sharing": "partners",
-                                    "title": "Belysning", "measure_type": "situational",
-                                    "observation_ids": [shared],
-                                    "deleted_at": None}),
-    ]) + anna.push([anna.op("observation", mine, observation(kommun))])
-    assert {r["status"] for r in results} == {"applied"}
+    anna, per, (internal, shared, measure, mine) = police_measure(sync_server, linked=1)
     seen_rev = anna.pull_all()[0][("measure", measure)]["rev"]
     [linked] = per.push([per.op("measure", measure, {"observation_ids": [internal, shared]},
                                 base_rev=seen_rev)])
